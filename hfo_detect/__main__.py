@@ -1,0 +1,3 @@
+from hfo_detect.cli import main
+
+main()

@@ -1,0 +1,341 @@
+"""All parameters of the pipeline, as frozen dataclasses, and the named presets.
+
+One place for every number. Each stage takes the part of :class:`PipelineConfig` it needs
+(``cfg.filters``, ``cfg.adm``, ...), so a stage is testable alone. Values marked *[CODE]*
+come from the authors' released code (kburel/SNN_HFO_iEEG @ 4179dda) and parameter files in
+``shared/data/reference_params``; *[PAPER]* from Sharifhazileh et al. (2021), Table 4;
+*[CHOICE]* are our own design choices (kept as parameters). See
+``shared/spec/neuromorphic_hfo.md`` for the provenance of each value.
+
+Presets
+-------
+``sharifhazileh2021``
+    The paper's software model exactly: 4 inputs -> 85 hidden DPI neurons, released weights and
+    time constants, faithful 35 kHz ADM, whole-interval threshold rule, Euler at 0.1 ms.
+``hfo256`` (default)
+    The published device: 256 hidden neurons and 512 synapses with one-bit weights, matched E/I
+    time constants and device mismatch (CV 0.2); ripple and fast-ripple sub-populations so each
+    HFO gets a band label. Continuous ADM and the ``fast`` integrator for throughput.
+``burelo2021_ecog``
+    The intraoperative ECoG network (Burelo et al. 2021): 256 neurons fed by the fast-ripple pair.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+# --------------------------------------------------------------------------------------
+# Front end
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BandConfig:
+    """One band of the filter bank.
+
+    Parameters
+    ----------
+    name : str
+        ``"ripple"`` or ``"fast_ripple"`` (names used in event tables and ADM streams).
+    low_hz, high_hz : float
+        Pass band edges [CODE: 80-250 Hz and 250-500 Hz].
+    order : int
+        Butterworth order *per edge* as given to ``scipy.signal.butter`` (2 -> 4 poles) [CODE].
+    scale_factor : float
+        ADM threshold scale factor for this band [CODE ADM_parameters.mat: 0.6 R, 0.3 FR].
+    """
+
+    name: str
+    low_hz: float
+    high_hz: float
+    order: int = 2
+    scale_factor: float = 0.6
+
+
+RIPPLE = BandConfig("ripple", 80.0, 250.0, 2, 0.6)
+FAST_RIPPLE = BandConfig("fast_ripple", 250.0, 500.0, 2, 0.3)
+
+
+@dataclass(frozen=True)
+class FilterBankConfig:
+    """Band-pass filter bank.
+
+    Parameters
+    ----------
+    bands : tuple of BandConfig
+        Bands in stream order (stream index = 2*band + {0: UP, 1: DN}).
+    mode : {"causal", "zero-phase"}
+        ``causal`` = single-pass ``sosfilt`` from zero initial state, what the chip and the
+        paper's software do [CODE]. ``zero-phase`` (``sosfiltfilt``) exists for offline users only
+        and cannot stream.
+    on_low_fs : {"error", "drop"}
+        What to do when the sampling rate cannot carry a band (``high_hz >= fs/2``): raise
+        :class:`~hfo_detect.errors.SamplingRateError`, or drop the band with a warning.
+    """
+
+    bands: tuple[BandConfig, ...] = (RIPPLE, FAST_RIPPLE)
+    mode: str = "causal"
+    on_low_fs: str = "error"
+
+
+@dataclass(frozen=True)
+class CalibrationConfig:
+    """ADM threshold calibration (noise-floor rule) per channel and band.
+
+    ``delta = ceil(scale_factor * (mean of quietest maxima + mean of quietest |minima|))``.
+
+    Parameters
+    ----------
+    rule : {"whole", "first10s"}
+        ``whole``: the S1 rule, 1-s windows over the whole interval, 50 quietest [CODE 4179dda].
+        ``first10s``: the later rule, first 10 s only, 0.5-s windows, quietest sixth (>= 1)
+        [CODE PR #72].
+    window_s : float or None
+        Window length; ``None`` takes the rule's own (1.0 or 0.5 s).
+    n_quiet : int or None
+        Number of quietest windows (``whole``: 50).
+    quiet_fraction : float
+        Fraction of windows for ``first10s`` (1/6).
+    duration_s : float or None
+        Calibration span for ``first10s`` (10 s).
+    min_signal_sd_uv : float
+        Unit guard: a channel whose filtered SD is below this (while its threshold rounds up to 1)
+        is taken for data in volts, not microvolts, and raises
+        :class:`~hfo_detect.errors.UnitError` [CHOICE].
+    """
+
+    rule: str = "whole"
+    window_s: float | None = None
+    n_quiet: int | None = None
+    quiet_fraction: float = 1.0 / 6.0
+    duration_s: float | None = None
+    min_signal_sd_uv: float = 0.01
+
+
+@dataclass(frozen=True)
+class ADMConfig:
+    """Asynchronous delta modulator.
+
+    Parameters
+    ----------
+    encoder : {"faithful", "continuous"}
+        ``faithful``: the paper's software model (linear interpolation onto a 35 kHz grid,
+        reference reset to the current value, refractory skip) [CODE]. ``continuous``: exact
+        threshold-crossing times of the piecewise-linear signal [CHOICE].
+    interp_hz : float
+        Interpolation rate of the faithful encoder [CODE interpfact = 35000].
+    refractory_s : float
+        Refractory period after each event [CODE 0.0003 s].
+    """
+
+    encoder: str = "faithful"
+    interp_hz: float = 35000.0
+    refractory_s: float = 3e-4
+
+
+# --------------------------------------------------------------------------------------
+# Spiking network
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SynapseConfig:
+    """DPI synapse constants (teili ``Synapse_model``) [CODE]. Currents in A, capacitance in F."""
+
+    Io: float = 0.5e-12
+    kn: float = 0.75
+    kp: float = 0.66
+    Ut: float = 25e-3
+    C: float = 1.5e-12
+    I_th: float = 10e-12
+    I_init: float = 0.5e-12
+    baseweight: float = 1e-12
+    w_plast: float = 1.0
+
+
+@dataclass(frozen=True)
+class NeuronConfig:
+    """DPI neuron constants (teili ``Neuron_model``) [CODE]. Currents in A, times in s."""
+
+    tau_mem_s: float = 15.3e-3  # converted with kappa_conv -> Itau = 3.5 pA
+    refractory_s: float = 3e-4
+    Ith: float = 0.9e-12
+    Ispkthr: float = 1e-9
+    Ireset: float = 0.6e-12
+    Io: float = 0.5e-12
+    Cmem: float = 1.5e-12
+    Ut: float = 25e-3
+    kn: float = 0.75
+    kp: float = 0.66
+    Iconst: float = 0.5e-12
+    Ishunt: float = 0.5e-12
+    Iagain: float = 50e-12
+    Iath: float = 0.5e-9
+    Ianorm: float = 10e-12
+    Ica: float = 2e-12
+    Itauahp: float = 1e-12
+    Ithahp: float = 1e-12
+    Cahp: float = 1e-12
+    Iahp_init: float = 0.5e-12  # spec 2.6 (1): Io, not 0
+    Imem_init: float = 0.0
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    """Topology, weights, time constants, mismatch and integrator of the hidden layer.
+
+    Parameters
+    ----------
+    topology : {"sharifhazileh2021", "hfo256", "burelo2021_ecog"}
+        ``sharifhazileh2021``: parameters read from ``Network_parameters.mat`` (4 x 85 all-to-all).
+        ``hfo256``: 256 neurons split between the ripple and the fast-ripple UP/DN pair, one UP and
+        one DN synapse per neuron (512 synapses) [CHOICE]. ``burelo2021_ecog``: 256 neurons on the
+        fast-ripple pair only.
+    n_hidden : int
+        Hidden neurons per channel.
+    ripple_fraction : float
+        Share of the hidden neurons wired to the ripple pair (``hfo256``) [CHOICE].
+    weights_na : tuple of float
+        One-bit weight amplitudes [PAPER: 1 or 2 nA], drawn with probability ``p_strong`` for
+        the larger one.
+    tau_exc_ms, tau_delta_ms : tuple of float
+        ``tau_exc ~ U(lo, hi)``; ``tau_inh = tau_exc - U(lo, hi)`` [CODE S4].
+    kappa_conv : float
+        kappa used to convert tau -> bias current (getTauCurrent uses 0.7, the equations 0.705;
+        spec 2.6 (6): keep 0.7).
+    mismatch_cv : float
+        Coefficient of variation of the multiplicative Gaussian mismatch applied to every bias
+        current of every neuron and synapse (truncated positive) [INF spec 2.4].
+    seed : int
+        Seed of weights, taus and mismatch: one seed = one simulated chip.
+    integrator : {"euler", "fast"}
+        ``euler``: forward Euler at ``dt`` (the paper's). ``fast``: event-driven exact synapse decay
+        and adaptive neuron steps.
+    dt_s : float
+        Euler step [CODE 0.1 ms].
+    params_file : str or None
+        Parameter file for ``sharifhazileh2021`` (default: the shared copy, located at run time).
+    """
+
+    topology: str = "hfo256"
+    n_hidden: int = 256
+    ripple_fraction: float = 0.5
+    weights_na: tuple[float, float] = (1.0, 2.0)
+    p_strong: float = 0.5
+    tau_exc_ms: tuple[float, float] = (3.0, 6.0)
+    tau_delta_ms: tuple[float, float] = (0.3, 1.0)
+    kappa_conv: float = 0.7
+    mismatch_cv: float = 0.2
+    seed: int = 0
+    integrator: str = "fast"
+    dt_s: float = 1e-4
+    params_file: str | None = None
+    synapse: SynapseConfig = field(default_factory=SynapseConfig)
+    neuron: NeuronConfig = field(default_factory=NeuronConfig)
+
+
+@dataclass(frozen=True)
+class ReadoutConfig:
+    """Hidden spikes -> HFO events (spec 2.5).
+
+    Any hidden spike marks every ``window_s`` window (stepped by ``step_s``) that contains it;
+    each maximal run of marked samples is one HFO. ``extra_time_s`` is simulated past the last
+    sample [CODE]. ``discard_startup_s`` drops events that end before this time (the causal filter's
+    start-up transient); 0 keeps them, as the paper did.
+    """
+
+    window_s: float = 0.05
+    step_s: float = 0.01
+    extra_time_s: float = 0.05
+    discard_startup_s: float = 0.0
+
+
+# --------------------------------------------------------------------------------------
+# Whole pipeline
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """Everything the neuromorphic detector needs, from filters to readout."""
+
+    name: str = "hfo256"
+    filters: FilterBankConfig = field(default_factory=FilterBankConfig)
+    calibration: CalibrationConfig = field(default_factory=CalibrationConfig)
+    adm: ADMConfig = field(default_factory=ADMConfig)
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    readout: ReadoutConfig = field(default_factory=ReadoutConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Nested plain-dict view (for manifests, reports and parameter hashes)."""
+        return dataclasses.asdict(self)
+
+
+PRESETS: dict[str, PipelineConfig] = {
+    "sharifhazileh2021": PipelineConfig(
+        name="sharifhazileh2021",
+        adm=ADMConfig(encoder="faithful"),
+        calibration=CalibrationConfig(rule="whole"),
+        network=NetworkConfig(
+            topology="sharifhazileh2021",
+            n_hidden=85,
+            mismatch_cv=0.0,
+            integrator="euler",
+        ),
+    ),
+    "hfo256": PipelineConfig(
+        name="hfo256",
+        adm=ADMConfig(encoder="continuous"),
+        calibration=CalibrationConfig(rule="whole"),
+        network=NetworkConfig(topology="hfo256", n_hidden=256, mismatch_cv=0.2, integrator="fast"),
+    ),
+    "burelo2021_ecog": PipelineConfig(
+        name="burelo2021_ecog",
+        filters=FilterBankConfig(bands=(FAST_RIPPLE,)),
+        adm=ADMConfig(encoder="continuous"),
+        calibration=CalibrationConfig(rule="whole", window_s=0.5, n_quiet=50),
+        network=NetworkConfig(
+            topology="burelo2021_ecog", n_hidden=256, mismatch_cv=0.2, integrator="fast"
+        ),
+    ),
+}
+
+DEFAULT_PRESET = "hfo256"
+
+
+def get_preset(name: str = DEFAULT_PRESET) -> PipelineConfig:
+    """Return the named preset.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a preset; the message lists the valid names.
+    """
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise ValueError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}") from None
+
+
+def with_overrides(cfg: Any, **overrides: Any) -> Any:
+    """Copy a (nested) frozen config with dotted overrides, e.g. ``network__seed=3``.
+
+    ``with_overrides(cfg, network__seed=3, calibration__rule="first10s")`` replaces the fields of
+    the nested dataclasses; unknown names raise ``ValueError``.
+    """
+    direct: dict[str, Any] = {}
+    nested: dict[str, dict[str, Any]] = {}
+    names = {f.name for f in fields(cfg)}
+    for key, value in overrides.items():
+        head, _, rest = key.partition("__")
+        if head not in names:
+            raise ValueError(f"{type(cfg).__name__} has no parameter {head!r}")
+        if rest:
+            nested.setdefault(head, {})[rest] = value
+        else:
+            direct[head] = value
+    for head, sub in nested.items():
+        direct[head] = with_overrides(getattr(cfg, head), **sub)
+    return replace(cfg, **direct)

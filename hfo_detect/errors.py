@@ -1,0 +1,75 @@
+"""Exceptions with one-line messages that name the offending file.
+
+Every error a user can trigger with bad input derives from :class:`HFODetectError`. The CLI
+catches this base class and prints ``str(err)`` as a single line (no traceback) and exits
+non-zero; the batch runner records the same line in its manifest and goes on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class HFODetectError(Exception):
+    """Base class: a problem with the user's input, reported as one line.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong (one line, no trailing period needed).
+    path : str | Path | None
+        The file concerned; prefixed to the message when given.
+    """
+
+    def __init__(self, message: str, path: str | Path | None = None):
+        self.path = None if path is None else str(path)
+        self.problem = " ".join(str(message).split())  # force a single line
+        super().__init__(f"{self.path}: {self.problem}" if self.path else self.problem)
+
+
+class UnsupportedFormatError(HFODetectError):
+    """The file extension or layout is not one we can read."""
+
+
+class CorruptFileError(HFODetectError):
+    """The file exists but cannot be parsed (garbage bytes, bad header)."""
+
+
+class TruncatedFileError(CorruptFileError):
+    """The file is shorter than its header says (e.g. an EDF cut off mid-record)."""
+
+
+class EmptyFileError(CorruptFileError):
+    """The file has zero bytes or zero samples."""
+
+
+class SamplingRateError(HFODetectError):
+    """The sampling rate is too low for the requested frequency bands."""
+
+
+class NoUsableChannelsError(HFODetectError):
+    """No channel is left after type selection, montage and exclusions."""
+
+
+class NonFiniteDataError(HFODetectError):
+    """NaN or Inf samples in the data."""
+
+
+class DuplicateChannelError(HFODetectError):
+    """Two channels carry the same name."""
+
+
+class FlatChannelError(HFODetectError):
+    """A channel is constant (disconnected contact) where a signal is required."""
+
+
+class UnitError(HFODetectError):
+    """Amplitudes are implausible for microvolts (e.g. data stored in volts)."""
+
+
+class AnnotationError(HFODetectError):
+    """An annotation/events file is malformed or does not match the recording."""
+
+
+class OutputError(HFODetectError):
+    """An output folder or file cannot be written."""
