@@ -27,6 +27,10 @@ class HFODetectError(Exception):
         super().__init__(f"{self.path}: {self.problem}" if self.path else self.problem)
 
 
+class MissingFileError(HFODetectError):
+    """The input path does not exist."""
+
+
 class UnsupportedFormatError(HFODetectError):
     """The file extension or layout is not one we can read."""
 

@@ -1,0 +1,258 @@
+"""Open a recording file as an MNE Raw (lazily where the format allows).
+
+Formats: EDF/EDF+ (``.edf``), BDF (``.bdf``), BrainVision (``.vhdr``), FIF (``.fif``,
+``.fif.gz``), a file inside a BIDS tree (or an ``mne_bids.BIDSPath``) read through
+mne-bids, and the MATLAB layout of the authors' code (``.mat`` with ``times``,
+``channels``, ``channel_labels``; older ``t``, ``chb``), which holds microvolts and is
+converted to volts (x 1e-6) as MNE stores every format.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from hfo_detect.errors import (
+    CorruptFileError,
+    EmptyFileError,
+    HFODetectError,
+    MissingFileError,
+    TruncatedFileError,
+    UnsupportedFormatError,
+)
+from hfo_detect.io.validate import check_edf_header, check_unique_names
+
+log = logging.getLogger(__name__)
+
+#: extension -> format name
+EXTENSIONS = {
+    ".edf": "EDF",
+    ".bdf": "BDF",
+    ".vhdr": "BrainVision",
+    ".fif": "FIF",
+    ".fif.gz": "FIF",
+    ".mat": "MAT",
+}
+_BIDS_NAME = re.compile(r"^sub-[A-Za-z0-9]+_.*_(ieeg|eeg|meg)\.[A-Za-z.]+$")
+_DUP_WARNING = re.compile(r"Channel names are not unique, found duplicates for: (\{.*\})")
+
+
+def _extension(path: Path) -> str:
+    name = path.name.lower()
+    return ".fif.gz" if name.endswith(".fif.gz") else path.suffix.lower()
+
+
+def bids_root_of(path: Path) -> Path | None:
+    """The BIDS root above ``path`` (folder with ``dataset_description.json``), if any."""
+    if not _BIDS_NAME.match(path.name):
+        return None
+    for parent in path.resolve().parents:
+        if (parent / "dataset_description.json").is_file():
+            return parent
+    return None
+
+
+def _is_bids_path(obj) -> bool:
+    return type(obj).__name__ == "BIDSPath" and hasattr(obj, "fpath")
+
+
+def _mne_read(reader, path: Path, *args, **kwargs):
+    """Run an MNE reader; wrap its failures and catch its silent duplicate renaming."""
+    failure = None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            raw = reader(*args, **kwargs)
+        except HFODetectError:
+            raise
+        except Exception as err:  # MNE raises many types for garbage input
+            failure = err
+    for w in caught:  # a duplicate warning explains a later failure too
+        text = str(w.message)
+        match = _DUP_WARNING.search(text)
+        if match:
+            raise DuplicateChannelFromWarning(match.group(1), path)
+        log.debug("%s: MNE: %s", path, text)
+    if failure is not None:
+        msg = str(failure).splitlines()[0] if str(failure) else type(failure).__name__
+        raise CorruptFileError(f"cannot be read ({type(failure).__name__}: {msg})", path) from failure
+    return raw
+
+
+_BV_BYTES = {"INT_16": 2, "UINT_16": 2, "INT_32": 4, "IEEE_FLOAT_32": 4}
+
+
+def check_vhdr(path: Path) -> None:
+    """Check a BrainVision header by hand where MNE is lenient.
+
+    Duplicate channel names (MNE renames them, then may fail), a missing or empty data
+    file, and a binary data file whose size is not a whole number of samples (cut off).
+    """
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as err:
+        raise CorruptFileError(f"cannot be read ({err.strerror})", path) from None
+    first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    if "vision" not in first.lower():  # "Brain Vision Data Exchange ..." / "BrainVision Core ..."
+        raise CorruptFileError("not a BrainVision header (first line)", path)
+    section = text.split("[Channel Infos]", 1)
+    if len(section) > 1:
+        body = section[1].split("\n[", 1)[0]
+        names = [m.group(1).strip() for m in re.finditer(r"^Ch\d+=([^,\r\n]*)", body, flags=re.M)]
+        check_unique_names(names, path)
+    fields = dict(re.findall(r"^(\w+)=([^\r\n]*)", text, flags=re.M))
+    data_file = fields.get("DataFile", "").strip()
+    if not data_file:
+        return  # MNE reports the malformed header
+    data_path = path.parent / data_file
+    if not data_path.is_file():
+        raise CorruptFileError(f"data file {data_file} named in the header is missing", path)
+    size = data_path.stat().st_size
+    if size == 0:
+        raise EmptyFileError(f"data file {data_file} is empty", path)
+    n_ch = int(fields.get("NumberOfChannels", "0").strip() or 0)
+    width = _BV_BYTES.get(fields.get("BinaryFormat", "").strip().upper())
+    if fields.get("DataFormat", "BINARY").strip().upper() == "BINARY" and n_ch > 0 and width:
+        if size % (n_ch * width):
+            raise TruncatedFileError(
+                f"truncated: data file {data_file} has {size} bytes, not a whole number of "
+                f"{n_ch}-channel samples of {width} bytes",
+                path,
+            )
+
+
+def DuplicateChannelFromWarning(names: str, path: Path):  # noqa: N802 (factory)
+    """A DuplicateChannelError from MNE's 'not unique' warning text."""
+    from hfo_detect.errors import DuplicateChannelError
+
+    cleaned = ", ".join(sorted(n.strip(" '\"") for n in names.strip("{}").split(",")))
+    return DuplicateChannelError(f"duplicate channel names: {cleaned}", path)
+
+
+def read_mat(path: Path):
+    """Read the authors' MATLAB layout into a RawArray (volts, type ``seeg``).
+
+    Variables: ``times`` (s) or ``t``, and ``channels`` or ``chb`` (channels x samples,
+    microvolts), optional ``channel_labels`` (labels missing -> ``ch1``, ``ch2``, ...).
+    The sampling rate is ``1 / median(diff(times))``.
+    """
+    import mne
+    import scipy.io
+
+    try:
+        mat = scipy.io.loadmat(path)
+    except NotImplementedError:
+        raise UnsupportedFormatError("MATLAB v7.3 (HDF5) files are not supported; save with -v7", path) from None
+    except Exception as err:
+        raise CorruptFileError(f"cannot be read as a MATLAB file ({type(err).__name__})", path) from err
+    times = mat.get("times", mat.get("t"))
+    data = mat.get("channels", mat.get("chb"))
+    if times is None or data is None:
+        keys = sorted(k for k in mat if not k.startswith("__"))
+        raise UnsupportedFormatError(
+            f"MATLAB file lacks 'times'/'channels' (or 't'/'chb'); it has {', '.join(keys) or 'nothing'}", path
+        )
+    times = np.asarray(times, dtype=np.float64).ravel()
+    data = np.atleast_2d(np.asarray(data, dtype=np.float64))
+    if data.shape[1] != times.size and data.shape[0] == times.size:
+        data = data.T
+    if times.size < 2 or data.size == 0:
+        raise EmptyFileError("MATLAB file holds fewer than 2 samples", path)
+    if data.shape[1] != times.size:
+        raise CorruptFileError(f"'channels' is {data.shape} but 'times' has {times.size} samples", path)
+    dt = float(np.median(np.diff(times)))
+    if not dt > 0:
+        raise CorruptFileError("'times' is not increasing", path)
+    labels = _mat_labels(mat.get("channel_labels"), data.shape[0])
+    check_unique_names(labels, path)
+    info = mne.create_info(labels, 1.0 / dt, ch_types="seeg")
+    return mne.io.RawArray(data * 1e-6, info, verbose="error")
+
+
+def _mat_labels(value, n_channels: int) -> list[str]:
+    labels: list[str] = []
+    if value is not None:
+        for item in np.asarray(value, dtype=object).ravel():
+            while isinstance(item, np.ndarray):  # cell arrays nest one level per cell
+                item = item.ravel()[0] if item.size else ""
+            labels.append(str(item).strip())
+    if len(labels) != n_channels:
+        labels = [f"ch{i + 1}" for i in range(n_channels)]
+    return labels
+
+
+def open_raw(path, *, preload: bool = False):
+    """Open a recording without montage or channel selection.
+
+    Parameters
+    ----------
+    path : str, Path or mne_bids.BIDSPath
+        The recording.
+    preload : bool
+        Load the data now (``False`` keeps it on disk where the reader allows).
+
+    Returns
+    -------
+    raw : mne.io.Raw
+        As MNE reads it (volts).
+    fmt : str
+        "EDF", "EDF+", "BDF", "BrainVision", "FIF", "BIDS" or "MAT".
+    path : Path
+        The data file.
+    """
+    import mne
+
+    if _is_bids_path(path):
+        return _read_bids(path, Path(path.fpath), preload)
+    path = Path(path)
+    if not path.exists():
+        raise MissingFileError("no such file", path)
+    if path.is_dir():
+        raise UnsupportedFormatError("is a folder; give a recording file (e.g. the .vhdr or .edf)", path)
+    ext = _extension(path)
+    if ext not in EXTENSIONS:
+        known = ", ".join(sorted(EXTENSIONS))
+        raise UnsupportedFormatError(f"unknown file type '{ext or path.name}' (readable: {known})", path)
+    if path.stat().st_size == 0:
+        raise EmptyFileError("file is empty (0 bytes)", path)
+    if bids_root_of(path) is not None and ext != ".mat":
+        return _read_bids(None, path, preload)
+    fmt = EXTENSIONS[ext]
+    if fmt in ("EDF", "BDF"):
+        fmt = check_edf_header(path)["format"]
+        reader = mne.io.read_raw_bdf if fmt == "BDF" else mne.io.read_raw_edf
+        raw = _mne_read(reader, path, path, preload=preload, infer_types=True, verbose="warning")
+    elif fmt == "BrainVision":
+        check_vhdr(path)
+        raw = _mne_read(mne.io.read_raw_brainvision, path, path, preload=preload, verbose="warning")
+    elif fmt == "FIF":
+        raw = _mne_read(mne.io.read_raw_fif, path, path, preload=preload, verbose="warning")
+    else:
+        raw = read_mat(path)
+    if raw.n_times == 0:
+        raise EmptyFileError("recording holds no samples", path)
+    return raw, fmt, path
+
+
+def _read_bids(bids_path, path: Path, preload: bool):
+    from mne_bids import get_bids_path_from_fname, read_raw_bids
+
+    if bids_path is None:
+        try:
+            bids_path = get_bids_path_from_fname(path)
+        except Exception as err:
+            raise CorruptFileError(f"not a valid BIDS file name ({err})", path) from err
+    if not path.exists():
+        raise MissingFileError("no such file", path)
+    if _extension(path) in (".edf", ".bdf"):
+        check_edf_header(path)
+    raw = _mne_read(read_raw_bids, path, bids_path, verbose="warning")
+    if preload:
+        raw.load_data(verbose="error")
+    if raw.n_times == 0:
+        raise EmptyFileError("recording holds no samples", path)
+    return raw, "BIDS", path
