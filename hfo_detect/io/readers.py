@@ -248,9 +248,13 @@ def _read_bids(bids_path, path: Path, preload: bool):
             raise CorruptFileError(f"not a valid BIDS file name ({err})", path) from err
     if not path.exists():
         raise MissingFileError("no such file", path)
+    extra = None
     if _extension(path) in (".edf", ".bdf"):
         check_edf_header(path)
-    raw = _mne_read(read_raw_bids, path, bids_path, verbose="warning")
+        # our EDF writer stores the type in the label ("SEEG AHL1-AHL2"); infer it so the
+        # names match channels.tsv
+        extra = {"infer_types": True}
+    raw = _mne_read(read_raw_bids, path, bids_path, extra_params=extra, verbose="warning")
     if preload:
         raw.load_data(verbose="error")
     if raw.n_times == 0:
