@@ -1,0 +1,71 @@
+"""``hfo-detect score``: event-level agreement of detections with reference marks."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+
+def _fmt(v) -> str:
+    return "   -" if v is None or v != v else f"{v:5.3f}"
+
+
+@click.command("score")
+@click.argument("detected", type=click.Path(path_type=str))
+@click.argument("reference", type=click.Path(path_type=str))
+@click.option("--match", "rule", type=click.Choice(["overlap", "iou", "onset"]), default="overlap",
+              show_default=True, help="Pairing rule: any overlap, IoU >= --iou, or onsets within --tolerance.")
+@click.option("--iou", "iou_threshold", type=float, default=0.2, show_default=True)
+@click.option("--tolerance", "tolerance_s", type=float, default=0.05, show_default=True, help="Seconds.")
+@click.option("--kind", type=click.Choice(["all", "ripple", "fast_ripple", "hfo"]), default="all",
+              show_default=True, help="'hfo' = bands pooled only; 'all' = ripple, fast_ripple and pooled.")
+@click.option("--channels", default=None,
+              help="Reviewed channels (comma-separated) or 'all'; default: channels with >= 1 reference mark.")
+@click.option("--bin", "bin_s", type=float, default=0.01, show_default=True, help="Bin width (s) for kappa.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def command(detected, reference, rule, iou_threshold, tolerance_s, kind, channels, bin_s, as_json):
+    """Score DETECTED events against REFERENCE marks (files, or folders paired by recording name).
+
+    Events are matched one-to-one per channel and kind, optimally (maximum number of pairs, then
+    maximum overlap). False positives count only on reviewed channels. Detections of band-less
+    kind 'hfo' are scored against all reference HFOs (the 'pooled' row).
+    """
+    from hfo_detect.evaluation.pairing import pair_files
+    from hfo_detect.evaluation.scoring import combine_results, score_events
+    from hfo_detect.events import EventTable
+
+    pairs, notes = pair_files(detected, reference)
+    results = {}
+    for name, det_path, ref_path in pairs:
+        results[name] = score_events(
+            EventTable.read(det_path), EventTable.read(ref_path), kinds=kind, rule=rule,
+            iou_threshold=iou_threshold, tolerance_s=tolerance_s, bin_s=bin_s, channels=channels)
+    total = combine_results(list(results.values())) if len(results) > 1 else next(iter(results.values())).summary()
+    rule_text = next(iter(results.values())).rule
+    for r in results.values():
+        notes += [n for n in r.notes if n not in notes]
+    keys = ["tp", "fp", "fn", "precision", "recall", "f1", "kappa"]
+
+    def row_dict(row):
+        out = {}
+        for k in keys:
+            v = row[k]
+            out[k] = int(v) if k in ("tp", "fp", "fn") else (None if v != v else round(float(v), 6))
+        return out
+
+    if as_json:
+        doc = {"rule": rule_text, "kinds": {k: row_dict(r) for k, r in total.iterrows()},
+               "recordings": {n: {k: row_dict(r) for k, r in res.summary().iterrows()} for n, res in results.items()},
+               "notes": notes}
+        click.echo(json.dumps(doc, indent=2))
+        return
+    click.echo(f"rule: {rule_text}")
+    if len(results) > 1:
+        click.echo(f"{len(results)} recordings; kappa = mean over recordings")
+    click.echo(f"{'kind':<12} {'tp':>5} {'fp':>5} {'fn':>5} {'prec':>6} {'recall':>6} {'f1':>6} {'kappa':>6}")
+    for k, r in total.iterrows():
+        click.echo(f"{k:<12} {int(r['tp']):>5} {int(r['fp']):>5} {int(r['fn']):>5} {_fmt(r['precision']):>6} "
+                   f"{_fmt(r['recall']):>6} {_fmt(r['f1']):>6} {_fmt(r['kappa']):>6}")
+    for n in notes:
+        click.echo(f"note: {n}")
