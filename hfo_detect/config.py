@@ -73,11 +73,16 @@ class FilterBankConfig:
     on_low_fs : {"error", "drop"}
         What to do when the sampling rate cannot carry a band (``high_hz >= fs/2``): raise
         :class:`~hfo_detect.errors.SamplingRateError`, or drop the band with a warning.
+    sfreq_snap_rtol : float
+        A sampling rate within this relative distance of a whole number of Hz is taken as that
+        number (e.g. 1999.9999999993 Hz derived from a stored time vector -> 2000 Hz), so that
+        the sample times ``i / fs`` and the faithful ADM grid are the authors' [CHOICE]. 0 disables.
     """
 
     bands: tuple[BandConfig, ...] = (RIPPLE, FAST_RIPPLE)
     mode: str = "causal"
     on_low_fs: str = "error"
+    sfreq_snap_rtol: float = 1e-9
 
 
 @dataclass(frozen=True)
@@ -217,6 +222,19 @@ class NetworkConfig:
         Euler step [CODE 0.1 ms].
     params_file : str or None
         Parameter file for ``sharifhazileh2021`` (default: the shared copy, located at run time).
+    input_time_shift : float
+        Input spike times are put on the Euler grid as ``floor(t/dt + shift)`` (spec 2.6 (5));
+        the shift of 1e-3 steps is Brian2's ``SpikeGeneratorGroup`` rule, so a time that is a
+        multiple of ``dt`` up to rounding lands in its own step [CODE brian2 2.9].
+    fast_rtol, fast_atol : float
+        Error tolerances of the ``fast`` integrator's adaptive Bogacki-Shampine 3(2) steps for
+        I_mem (relative, and absolute in A) [CHOICE].
+    fast_h_min_s, fast_h_max_s : float
+        Bounds of the ``fast`` integrator's step size [CHOICE].
+    fast_rest_tol : float
+        A quiet neuron (no excitatory synapse, AHP or refractory activity; I_mem below I_o) whose
+        I_mem is within this fraction of I_o from its resting value is snapped onto it and then
+        costs no work until an excitatory input arrives [CHOICE].
     """
 
     topology: str = "hfo256"
@@ -232,6 +250,12 @@ class NetworkConfig:
     integrator: str = "fast"
     dt_s: float = 1e-4
     params_file: str | None = None
+    input_time_shift: float = 1e-3
+    fast_rtol: float = 1e-4
+    fast_atol: float = 1e-15
+    fast_h_min_s: float = 1e-7
+    fast_h_max_s: float = 5e-3
+    fast_rest_tol: float = 1e-6
     synapse: SynapseConfig = field(default_factory=SynapseConfig)
     neuron: NeuronConfig = field(default_factory=NeuronConfig)
 

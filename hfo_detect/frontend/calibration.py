@@ -1,0 +1,232 @@
+"""ADM threshold calibration: the noise-floor rule of the authors' code (spec 1.4).
+
+Per channel and band::
+
+    for s in arange(0, max(t), window):               # t = sample / fs, from the recording start
+        idx = (t >= s) & (t <= s + window)            # BOTH ends inclusive: a sample on a window
+        M[k], m[k] = max(x[idx]), min(x[idx])         # boundary belongs to two windows
+    delta = ceil(sf * (mean(sort(M)[:q]) + mean(sort(-m)[:q])))
+
+``whole`` (S1, commit 4179dda): 1-s windows over the whole recording, q = 50 quietest.
+``first10s`` (later code, PR #72): only samples with t <= 10 s, 0.5-s windows,
+q = max(round(n_windows / 6), 1).
+
+The rule needs every sample before the first event can be encoded, hence the streaming
+:class:`ThresholdCalibrator`: one pass accumulates the max/min of each window, chunk by chunk,
+with exactly the result of the one-shot rule (max/min are exact, whatever the chunking).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from hfo_detect.config import CalibrationConfig
+from hfo_detect.errors import UnitError
+
+
+@dataclass(frozen=True)
+class CalibrationRule:
+    """The resolved numbers of a :class:`CalibrationConfig` (defaults of each rule filled in)."""
+
+    window_s: float
+    n_quiet: int | None  # None: quiet_fraction of the windows, at least 1
+    quiet_fraction: float
+    duration_s: float | None  # None: the whole recording
+
+
+def resolve_rule(cal_cfg: CalibrationConfig) -> CalibrationRule:
+    """Fill in the defaults of ``whole`` (1 s, 50) and ``first10s`` (0.5 s, 1/6, 10 s)."""
+    if cal_cfg.rule == "whole":
+        return CalibrationRule(cal_cfg.window_s or 1.0,
+                               cal_cfg.n_quiet if cal_cfg.n_quiet is not None else 50,
+                               cal_cfg.quiet_fraction, cal_cfg.duration_s)
+    if cal_cfg.rule == "first10s":
+        return CalibrationRule(cal_cfg.window_s or 0.5, cal_cfg.n_quiet, cal_cfg.quiet_fraction,
+                               cal_cfg.duration_s if cal_cfg.duration_s is not None else 10.0)
+    raise ValueError(f"unknown calibration rule {cal_cfg.rule!r}; choose 'whole' or 'first10s'")
+
+
+def _window_ranges(start: int, n: int, fs: float, w: float, t_stop: float):
+    """Sample ranges of the windows ``[k*w, k*w + w]`` met by samples ``start .. start+n-1``.
+
+    Yields ``(k, lo, hi)``: block-relative ``[lo, hi)`` holds exactly the samples of the block
+    with ``t >= k*w`` and ``t <= k*w + w`` (t = sample / fs; closed at both ends, so a sample
+    on a boundary belongs to two windows), and ``t <= t_stop``. Bounds are found with the very
+    comparisons of the authors' rule, on the float times.
+    """
+    t = np.arange(start, start + n) / fs
+    n_in = int(np.searchsorted(t, t_stop, side="right"))  # samples with t <= t_stop
+    if n_in == 0:
+        return
+    t = t[:n_in]
+    k_first = max(int(t[0] / w) - 1, 0)
+    k_last = int(t[-1] / w) + 1
+    for k in range(k_first, k_last + 1):
+        s = k * w
+        lo = int(np.searchsorted(t, s, side="left"))  # first t >= s
+        hi = int(np.searchsorted(t, s + w, side="right"))  # past the last t <= s + w
+        if hi > lo:
+            yield k, lo, hi
+
+
+class ThresholdCalibrator:
+    """Streaming noise-floor calibration of the ADM thresholds.
+
+    Parameters
+    ----------
+    sfreq : float
+        Sampling rate in Hz.
+    n_channels, n_bands : int
+    cal_cfg : CalibrationConfig
+    scale_factors : sequence of float
+        One scale factor per band (``BandConfig.scale_factor``: 0.6 ripple, 0.3 fast ripple).
+    ch_names, band_names : sequence of str, optional
+        Named in the unit-error message.
+    path : str, optional
+        File named in the unit-error message.
+
+    Notes
+    -----
+    Feed every filtered chunk with :meth:`update` (in order, from sample 0), then read
+    :meth:`thresholds`. For ``first10s``, :attr:`needed_samples` tells how many samples matter
+    (later ones are ignored), so a caller can stop reading early.
+    """
+
+    def __init__(self, sfreq: float, n_channels: int, n_bands: int, cal_cfg: CalibrationConfig,
+                 scale_factors: Sequence[float], *, ch_names: Sequence[str] | None = None,
+                 band_names: Sequence[str] | None = None, path: str | None = None):
+        self.sfreq = float(sfreq)
+        self.n_channels, self.n_bands = int(n_channels), int(n_bands)
+        self.cfg = cal_cfg
+        self.rule = resolve_rule(cal_cfg)
+        self.scale_factors = np.asarray(scale_factors, dtype=float).reshape(self.n_bands)
+        self.ch_names = list(ch_names) if ch_names is not None else [str(c) for c in range(n_channels)]
+        self.band_names = list(band_names) if band_names is not None else [str(b) for b in range(n_bands)]
+        self.path = path
+        # Samples with t > t_stop never count (first10s: t <= 10 s, like the authors' filter).
+        self.t_stop = np.inf if self.rule.duration_s is None else float(self.rule.duration_s)
+        self._wmax = np.full((self.n_bands, self.n_channels, 0), -np.inf)
+        self._wmin = np.full((self.n_bands, self.n_channels, 0), np.inf)
+        self._s1 = np.zeros((self.n_bands, self.n_channels))
+        self._s2 = np.zeros((self.n_bands, self.n_channels))
+        self._n_used = 0  # samples that counted (t <= t_stop)
+        self._next = 0  # next expected sample index
+
+    @property
+    def needed_samples(self) -> int | None:
+        """Number of leading samples the rule uses (``None``: all of them)."""
+        if np.isinf(self.t_stop):
+            return None
+        return int(np.floor(self.t_stop * self.sfreq)) + 1
+
+    @property
+    def done(self) -> bool:
+        """True once later samples can no longer change the thresholds."""
+        need = self.needed_samples
+        return need is not None and self._n_used < self._next
+
+    def _ensure_windows(self, n_windows: int) -> None:
+        have = self._wmax.shape[2]
+        if n_windows <= have:
+            return
+        new = max(n_windows, 2 * have)
+        grow = ((0, 0), (0, 0), (0, new - have))
+        self._wmax = np.pad(self._wmax, grow, constant_values=-np.inf)
+        self._wmin = np.pad(self._wmin, grow, constant_values=np.inf)
+
+    def update(self, filtered: np.ndarray, start_sample: int) -> None:
+        """Add one filtered chunk ``(n_bands, n_ch, n)`` that starts at ``start_sample``."""
+        x = np.ascontiguousarray(filtered, dtype=np.float64)
+        if x.ndim != 3 or x.shape[:2] != (self.n_bands, self.n_channels):
+            raise ValueError(f"expected ({self.n_bands}, {self.n_channels}, n), got {x.shape}")
+        if start_sample != self._next:
+            raise ValueError(f"chunks must be contiguous: expected sample {self._next}, "
+                             f"got {start_sample}")
+        n = x.shape[2]
+        if n == 0 or self.done:
+            self._next += n
+            return
+        self._next += n
+        w = self.rule.window_s
+        last_t = min((start_sample + n - 1) / self.sfreq, self.t_stop)
+        self._ensure_windows(int(last_t / w) + 3)
+        used = 0
+        for k, lo, hi in _window_ranges(start_sample, n, self.sfreq, w, self.t_stop):
+            seg = x[:, :, lo:hi]
+            np.maximum(self._wmax[:, :, k], seg.max(axis=2), out=self._wmax[:, :, k])
+            np.minimum(self._wmin[:, :, k], seg.min(axis=2), out=self._wmin[:, :, k])
+            used = max(used, hi)
+        if used:
+            seg = x[:, :, :used]
+            self._s1 += seg.sum(axis=2)
+            self._s2 += np.einsum("bci,bci->bc", seg, seg)
+        self._n_used += used
+
+    def window_extrema(self) -> tuple[np.ndarray, np.ndarray]:
+        """Max and min of each window, ``(n_bands, n_ch, n_windows)`` each.
+
+        The windows are those of ``arange(0, t_max, window)``, ``t_max`` the time of the last
+        sample that counts (the authors' ``max(t)``).
+        """
+        if self._n_used == 0:
+            raise ValueError("no sample seen: call update() before thresholds()")
+        t_max = (self._n_used - 1) / self.sfreq
+        n_win = max(len(np.arange(0.0, t_max, self.rule.window_s)), 1)  # one sample: one window
+        self._ensure_windows(n_win)
+        return self._wmax[:, :, :n_win], self._wmin[:, :, :n_win]
+
+    def raw_thresholds(self) -> np.ndarray:
+        """``sf * (mean of quiet maxima + mean of quiet |minima|)`` before rounding up."""
+        wmax, wmin = self.window_extrema()
+        n_win = wmax.shape[2]
+        if self.rule.n_quiet is not None:
+            q = self.rule.n_quiet
+        else:
+            q = max(int(np.round(n_win * self.rule.quiet_fraction)), 1)
+        up = np.sort(wmax, axis=2)[:, :, :q].mean(axis=2)
+        dn = np.sort(-wmin, axis=2)[:, :, :q].mean(axis=2)
+        return self.scale_factors[:, None] * (up + dn)
+
+    def signal_sd(self) -> np.ndarray:
+        """SD of the filtered signal over the calibration samples, ``(n_bands, n_ch)``."""
+        n = max(self._n_used, 1)
+        mean = self._s1 / n
+        return np.sqrt(np.maximum(self._s2 / n - mean * mean, 0.0))
+
+    def thresholds(self) -> np.ndarray:
+        """Integer thresholds in microvolts, ``(n_bands, n_ch)``.
+
+        Raises
+        ------
+        UnitError
+            A threshold of 1 uV or less on a signal whose SD is below
+            ``cal_cfg.min_signal_sd_uv``: the data are almost certainly in volts.
+        """
+        delta = np.ceil(self.raw_thresholds()).astype(np.int64)
+        sd = self.signal_sd()
+        bad = np.argwhere((delta <= 1) & (sd < self.cfg.min_signal_sd_uv))
+        if bad.size:
+            b, c = bad[0]
+            raise UnitError(
+                f"channel {self.ch_names[c]}, {self.band_names[b]} band: ADM threshold "
+                f"{delta[b, c]} uV on a filtered signal of SD {sd[b, c]:.3g} uV "
+                f"(< {self.cfg.min_signal_sd_uv:g} uV); the data look like volts, not microvolts "
+                f"(multiply by 1e6), or the channel is flat", self.path)
+        return delta
+
+
+def calibrate_thresholds(filtered: np.ndarray, sfreq: float, scale_factor: float,
+                         cal_cfg: CalibrationConfig) -> np.ndarray:
+    """One-shot thresholds of one band: ``filtered`` (n_ch, n) -> int ndarray (n_ch,).
+
+    Same rule and same result as :class:`ThresholdCalibrator` (see the module docstring).
+    """
+    x = np.asarray(filtered, dtype=np.float64)
+    if x.ndim == 1:
+        x = x[None]
+    cal = ThresholdCalibrator(sfreq, x.shape[0], 1, cal_cfg, [scale_factor])
+    cal.update(x[None], 0)
+    return cal.thresholds()[0]

@@ -1,0 +1,85 @@
+"""Threshold calibration: the authors' rule, streaming = one-shot, boundary samples, unit guard."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.io as sio
+
+from hfo_detect.config import CalibrationConfig, get_preset
+from hfo_detect.errors import UnitError
+from hfo_detect.frontend import FilterBank, ThresholdCalibrator, calibrate_thresholds, encode_array
+
+
+def authors_rule(x, t, window, q_or_ratio, sf, ratio=False):
+    """find_thresholds written out (spec 1.4): closed windows over arange(0, max(t), window)."""
+    starts = np.arange(0, np.max(t), window)
+    mx = np.array([x[(t >= s) & (t <= s + window)].max() for s in starts])
+    mn = np.array([x[(t >= s) & (t <= s + window)].min() for s in starts])
+    q = max(int(np.round(len(starts) * q_or_ratio)), 1) if ratio else q_or_ratio
+    return sf * (np.mean(np.sort(mx)[:q]) + np.mean(np.sort(-mn)[:q]))
+
+
+def test_thresholds_of_the_real_snippet(snn_mat):
+    """Spec App. A: whole rule 9 / 3, first-10-s rule 4 / 2."""
+    x = sio.loadmat(snn_mat)["channels"].astype(float)
+    filt = FilterBank(get_preset("sharifhazileh2021").filters, 2000.0, 1).process(x)
+    t = np.arange(x.shape[1]) / 2000.0
+    for rule, expect in (("whole", (9, 3)), ("first10s", (4, 2))):
+        cfg = CalibrationConfig(rule=rule)
+        got = [calibrate_thresholds(filt[b], 2000.0, sf, cfg)[0] for b, sf in ((0, 0.6), (1, 0.3))]
+        assert got == list(expect)
+    keep = t <= 10.0
+    raw = authors_rule(filt[0, 0][keep], t[keep], 0.5, 1 / 6, 0.6, ratio=True)
+    assert np.ceil(raw) == 4
+
+
+def test_boundary_sample_counts_in_both_windows():
+    """fs = 4 Hz, 1-s windows: the sample at t = 1.0 belongs to [0, 1] and [1, 2]."""
+    x = np.array([[0.0, 0.0, 0.0, 0.0, 10.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0]])  # t = 0 .. 2.5
+    cal = ThresholdCalibrator(4.0, 1, 1, CalibrationConfig(min_signal_sd_uv=0), [1.0])
+    cal.update(x[None], 0)
+    wmax, wmin = cal.window_extrema()
+    # windows from arange(0, 2.5, 1) = 0, 1, 2
+    assert wmax[0, 0].tolist() == [10.0, 10.0, 0.0]
+    assert wmin[0, 0].tolist() == [0.0, -1.0, -1.0]
+    # 50 quietest of 3 = all: mean max 20/3, mean |min| 2/3 -> ceil(22/3) = 8
+    assert cal.thresholds()[0, 0] == 8
+
+
+@pytest.mark.parametrize("rule", ["whole", "first10s"])
+def test_streaming_equals_one_shot_and_authors_rule(rule):
+    rng = np.random.default_rng(4)
+    fs = 512.0
+    x = rng.standard_normal((2, 3, int(75 * fs) + 3)) * rng.uniform(1, 20, (2, 3, 1))
+    cfg = CalibrationConfig(rule=rule)
+    one = ThresholdCalibrator(fs, 3, 2, cfg, [0.6, 0.3])
+    one.update(x, 0)
+    stream = ThresholdCalibrator(fs, 3, 2, cfg, [0.6, 0.3])
+    pos = 0
+    for n in [1, 2, 511, 512, 513, 5000] * 20:
+        if pos >= x.shape[2]:
+            break
+        stream.update(x[:, :, pos:pos + n], pos)
+        pos += n
+    np.testing.assert_array_equal(stream.raw_thresholds(), one.raw_thresholds())
+    t = np.arange(x.shape[2]) / fs
+    for b, sf in enumerate((0.6, 0.3)):
+        for c in range(3):
+            if rule == "whole":
+                ref = authors_rule(x[b, c], t, 1.0, 50, sf)
+            else:
+                keep = t <= 10.0
+                ref = authors_rule(x[b, c][keep], t[keep], 0.5, 1 / 6, sf, ratio=True)
+            assert one.raw_thresholds()[b, c] == pytest.approx(ref, rel=1e-14)
+    assert one.thresholds().dtype == np.int64
+
+
+def test_data_in_volts_raise_unit_error():
+    rng = np.random.default_rng(5)
+    volts = rng.standard_normal((2, 20000)) * 50e-6  # 50 uV noise stored in volts
+    with pytest.raises(UnitError, match="volts"):
+        encode_array(volts, 2000.0, get_preset("sharifhazileh2021"))
+    # the same data in microvolts are fine
+    res = encode_array(volts * 1e6, 2000.0, get_preset("sharifhazileh2021"))
+    assert (res.thresholds > 1).all()
