@@ -1,0 +1,532 @@
+"""Batch detection over many recordings, resumable, in parallel.
+
+:func:`run_batch` finds the recordings in its inputs (files, folders, BIDS roots), runs
+:func:`hfo_detect.runner.detect_recording` on each (sequentially, on local processes, or on an
+existing Dask distributed cluster) and records every outcome in ``OUT/manifest.jsonl``.
+
+The manifest
+------------
+One JSON object per line and recording, appended by the parent process only (one writer, whole
+lines, flushed and fsync'ed), so a ``kill -9`` can at worst lose the line of the recording being
+finished, never corrupt earlier ones. Fields: ``input``, ``stem``, ``status`` (``done``,
+``failed``, ``skipped``), ``error`` (one line or null), ``outputs`` (file names in OUT),
+``counts`` (channels, HFOs, events), ``duration_s``, ``wall_s``, ``params_hash``, ``version``,
+``time``.
+
+Resuming
+--------
+A recording is skipped when its latest ``done``/``failed`` record is ``done`` with the same
+parameter hash and all its outputs still exist (``force=True`` redoes it). The runner writes its
+outputs to temporary names and renames them, so a killed run leaves no half-written file and a
+rerun gives the same results as an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from hfo_detect import __version__
+from hfo_detect.errors import HFODetectError, OutputError
+
+MANIFEST = "manifest.jsonl"
+
+#: extensions picked up when walking a folder [CHOICE]; BrainVision is found by its header
+RECORDING_EXTENSIONS = (".edf", ".bdf", ".vhdr", ".fif", ".mat")
+
+#: variables that mark a .mat file as the authors' layout (old: chb/t; new: channels/times)
+MAT_LAYOUTS = ({"chb", "t"}, {"channels", "times"})
+
+
+# --------------------------------------------------------------------------------------
+# Finding recordings
+# --------------------------------------------------------------------------------------
+
+
+def _is_authors_mat(path: Path) -> bool:
+    """True when a .mat file holds the authors' variables (or cannot be inspected cheaply)."""
+    try:
+        import scipy.io
+
+        names = {name for name, _, _ in scipy.io.whosmat(str(path))}
+    except Exception:  # noqa: BLE001 - v7.3/HDF5 or broken: let the reader decide and report
+        return True
+    return any(layout <= names for layout in MAT_LAYOUTS)
+
+
+def _is_bids_root(folder: Path) -> bool:
+    return (folder / "dataset_description.json").is_file()
+
+
+def _walk(folder: Path) -> list[Path]:
+    if _is_bids_root(folder):
+        # BIDS: only the iEEG data files (one per recording: the .vhdr, not its .eeg/.vmrk)
+        found = [p for p in folder.rglob("*_ieeg.*")
+                 if p.is_file() and p.suffix.lower() in RECORDING_EXTENSIONS
+                 and "derivatives" not in p.relative_to(folder).parts]
+    else:
+        found = [p for p in folder.rglob("*") if p.is_file()
+                 and p.suffix.lower() in RECORDING_EXTENSIONS]
+        found = [p for p in found if p.suffix.lower() != ".mat" or _is_authors_mat(p)]
+    return sorted(found)
+
+
+def discover(inputs: Iterable[str | os.PathLike]) -> tuple[list[Path], list[HFODetectError]]:
+    """Expand the inputs (see :func:`find_recordings`); problems are returned, not raised."""
+    out: list[Path] = []
+    problems: list[HFODetectError] = []
+    seen: set[Path] = set()
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            found = _walk(path)
+            if not found:
+                problems.append(HFODetectError(
+                    "folder holds no recording (.edf .bdf .vhdr .fif .mat)", path))
+        elif path.exists():
+            found = [path]
+        else:
+            found = []
+            problems.append(HFODetectError("no such file or folder", path))
+        for p in found:
+            key = p.resolve()
+            if key not in seen:
+                seen.add(key)
+                out.append(p)
+    return out, problems
+
+
+def find_recordings(inputs: Iterable[str | os.PathLike]) -> list[Path]:
+    """Expand files, folders (recursive) and BIDS roots into a de-duplicated list.
+
+    A file given explicitly is always kept (whatever its extension: the reader then says what
+    is wrong with it). Folders are searched recursively for ``.edf .bdf .vhdr .fif`` and for
+    ``.mat`` files in the authors' layout; a BIDS root (``dataset_description.json``) contributes
+    its ``*_ieeg.*`` files outside ``derivatives/``. Each folder's files come sorted.
+
+    Raises
+    ------
+    HFODetectError
+        An input does not exist, or a folder holds no recording (the first such problem).
+    """
+    paths, problems = discover(inputs)
+    if problems:
+        raise problems[0]
+    return paths
+
+
+# --------------------------------------------------------------------------------------
+# Parameters hash and manifest
+# --------------------------------------------------------------------------------------
+
+
+def _plain(params: Any) -> Any:
+    if params is None:
+        return None
+    if hasattr(params, "to_dict"):
+        return params.to_dict()
+    if dataclasses.is_dataclass(params) and not isinstance(params, type):
+        return dataclasses.asdict(params)
+    return params
+
+
+#: estimator parameters that do not change the results (chunked run == one-shot run)
+_NEUTRAL_PARAMS = ("chunk_s", "keep_spikes")
+
+
+def resolved_params(detector: str, params: Any) -> Any:
+    """The detector's full parameters: ``get_params()`` and, for the network, the resolved
+    :class:`~hfo_detect.config.PipelineConfig` (so ``{}`` and ``{"preset": "hfo256"}`` hash alike).
+    Falls back to ``params`` as given when the detector cannot be built here."""
+    if not isinstance(params, (dict, type(None))):
+        return _plain(params)
+    try:
+        from hfo_detect.detectors import make_detector
+
+        est = make_detector(detector, **(params or {}))
+        full = {k: v for k, v in est.get_params().items() if k not in _NEUTRAL_PARAMS}
+        if hasattr(est, "make_config"):
+            full["config"] = est.make_config().to_dict()
+        return full
+    except Exception:  # noqa: BLE001 - unknown detector or bad value: the run will report it
+        return _plain(params)
+
+
+def params_hash(detector: str, params: Any, montage: str | None,
+                version: str = __version__) -> str:
+    """sha256 of detector name, resolved parameters, montage and software version.
+
+    The canonical JSON (sorted keys) of ``{"detector", "params", "montage", "version"}`` is
+    hashed, with ``params`` from :func:`resolved_params`.
+    """
+    blob = json.dumps({"detector": detector, "params": resolved_params(detector, params),
+                       "montage": montage, "version": version}, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def append_record(manifest: Path, record: dict[str, Any]) -> None:
+    """Append one whole JSON line, flushed and fsync'ed (crash-safe line by line)."""
+    line = json.dumps(record, sort_keys=True, default=str) + "\n"
+    with open(manifest, "a", encoding="utf-8") as fh:
+        fh.write(line)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def read_manifest(manifest: Path) -> list[dict[str, Any]]:
+    """All complete records of a manifest; a torn last line (killed writer) is ignored."""
+    if not manifest.is_file():
+        return []
+    records = []
+    for line in manifest.read_text(encoding="utf-8").splitlines():
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(rec, dict):
+            records.append(rec)
+    return records
+
+
+def _latest_state(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """input path -> latest done/failed record (skipped records do not change the state)."""
+    state: dict[str, dict[str, Any]] = {}
+    for rec in records:
+        if rec.get("status") in ("done", "failed") and rec.get("input"):
+            state[rec["input"]] = rec
+    return state
+
+
+# --------------------------------------------------------------------------------------
+# One recording (runs in a worker process or a Dask worker)
+# --------------------------------------------------------------------------------------
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _output_files(result: Any, out_dir: Path, stem: str) -> list[str]:
+    """Names (relative to OUT) of the files the runner wrote for ``stem``."""
+    names: set[str] = set()
+    if isinstance(result, dict):
+        for value in result.values():
+            if isinstance(value, dict):
+                values = list(value.values())
+            elif isinstance(value, (list, tuple)):
+                values = list(value)
+            else:
+                values = [value]
+            for v in values:
+                if isinstance(v, (str, os.PathLike)):
+                    p = Path(v)
+                    p = p if p.is_absolute() else out_dir / p
+                    try:
+                        if p.is_file() and p.resolve().parent == out_dir.resolve():
+                            names.add(p.name)
+                    except OSError:
+                        continue
+    for suffix in ("_events.tsv", "_counts.tsv", "_detect.json"):
+        if (out_dir / f"{stem}{suffix}").is_file():
+            names.add(f"{stem}{suffix}")
+    return sorted(names)
+
+
+def _summarise_counts(out_dir: Path, stem: str) -> tuple[dict[str, Any], float | None]:
+    """Per-recording totals from ``<stem>_counts.tsv`` and the duration."""
+    import pandas as pd
+
+    counts: dict[str, Any] = {}
+    duration = None
+    path = out_dir / f"{stem}_counts.tsv"
+    if path.is_file():
+        df = pd.read_csv(path, sep="\t")
+        counts["n_channels"] = int(len(df))
+        for col in ("n_hfo", "adm_events", "synaptic_events", "hidden_spikes"):
+            if col in df.columns:
+                counts[col] = int(df[col].fillna(0).sum())
+        if "duration_s" in df.columns and len(df):
+            duration = float(df["duration_s"].max())
+    meta = out_dir / f"{stem}_detect.json"
+    if duration is None and meta.is_file():
+        try:
+            info = json.loads(meta.read_text(encoding="utf-8"))
+            value = info.get("duration_s", info.get("duration"))
+            duration = float(value) if value is not None else None
+        except (ValueError, TypeError):
+            pass
+    if "n_hfo" not in counts:
+        events = out_dir / f"{stem}_events.tsv"
+        if events.is_file():
+            counts["n_hfo"] = int(len(pd.read_csv(events, sep="\t")))
+    return counts, duration
+
+
+def process_recording(path: str, out_dir: str, detector: str, montage: str | None,
+                      params: Any, chunk_s: float) -> dict[str, Any]:
+    """Detect HFOs in one recording; never raises for a bad input (returns a failed record).
+
+    Returns the manifest record without ``params_hash``/``version``/``time`` (the parent adds
+    them).
+    """
+    from hfo_detect.runner import detect_recording
+
+    src, out = Path(path), Path(out_dir)
+    stem = output_stem(src)
+    t0 = time.perf_counter()
+    record: dict[str, Any] = {"input": str(src.resolve()), "stem": stem}
+    try:
+        result = detect_recording(src, out, detector=detector, montage=montage, params=params,
+                                  chunk_s=chunk_s)
+    except HFODetectError as err:
+        record.update(status="failed", error=_one_line(str(err)))
+    except MemoryError:
+        record.update(status="failed", error=f"{src}: out of memory")
+    except Exception as err:  # noqa: BLE001 - one bad file must never stop the batch
+        msg = _one_line(f"{type(err).__name__}: {err}")
+        record.update(status="failed", error=f"{src}: unexpected error: {msg}")
+    else:
+        stem = (result.get("stem") if isinstance(result, dict) and result.get("stem") else stem)
+        counts, duration = _summarise_counts(out, stem)
+        record.update(status="done", error=None, stem=stem,
+                      outputs=_output_files(result, out, stem), counts=counts,
+                      duration_s=duration)
+    record["wall_s"] = round(time.perf_counter() - t0, 3)
+    return record
+
+
+def output_stem(path: Path) -> str:
+    """Output name stem of a recording, the runner's rule (no extension, no ``_ieeg`` suffix)."""
+    from hfo_detect.runner import output_stem as runner_stem
+
+    return runner_stem(path)
+
+
+# --------------------------------------------------------------------------------------
+# The batch
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class BatchSummary:
+    """What a batch did.
+
+    Attributes
+    ----------
+    records : list of dict
+        The manifest records written by this run, in completion order.
+    wall_s : float
+        Wall time of the batch.
+    """
+
+    records: list[dict[str, Any]] = field(default_factory=list)
+    wall_s: float = 0.0
+
+    def _n(self, status: str) -> int:
+        return sum(r["status"] == status for r in self.records)
+
+    @property
+    def n_done(self) -> int:
+        return self._n("done")
+
+    @property
+    def n_failed(self) -> int:
+        return self._n("failed")
+
+    @property
+    def n_skipped(self) -> int:
+        return self._n("skipped")
+
+    @property
+    def n_hfo(self) -> int:
+        """HFOs found in the recordings done by this run."""
+        return sum(int((r.get("counts") or {}).get("n_hfo", 0)) for r in self.records
+                   if r["status"] == "done")
+
+    @property
+    def recorded_s(self) -> float:
+        """Recorded duration processed by this run (done recordings)."""
+        return sum(float(r.get("duration_s") or 0.0) for r in self.records if r["status"] == "done")
+
+    @property
+    def realtime_factor(self) -> float:
+        """Recorded duration / wall time (0 when nothing was processed)."""
+        return self.recorded_s / self.wall_s if self.wall_s > 0 else 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.n_failed == 0
+
+    @property
+    def failures(self) -> list[str]:
+        return [r["error"] for r in self.records if r["status"] == "failed"]
+
+    def line(self) -> str:
+        """The final one-line summary."""
+        return (f"{self.n_done} done, {self.n_failed} failed, {self.n_skipped} skipped; "
+                f"{self.n_hfo} HFOs found; {self.recorded_s:.1f} s recorded in {self.wall_s:.1f} s "
+                f"wall time (real-time factor {self.realtime_factor:.1f}x)")
+
+
+def _prepare_out_dir(out_dir: Path) -> Path:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputError(f"cannot create output folder ({err.strerror})", out_dir) from None
+    if not os.access(out_dir, os.W_OK | os.X_OK):
+        raise OutputError("output folder is not writable", out_dir)
+    manifest = out_dir / MANIFEST
+    try:
+        with open(manifest, "a", encoding="utf-8"):
+            pass
+    except OSError as err:
+        raise OutputError(f"cannot write the manifest ({err.strerror})", manifest) from None
+    return manifest
+
+
+def _submit_local(jobs: int, tasks: list[tuple], on_result) -> None:
+    if jobs <= 1:
+        for task in tasks:
+            on_result(process_recording(*task))
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(process_recording, *task): task for task in tasks}
+        for fut in as_completed(futures):
+            task = futures[fut]
+            try:
+                on_result(fut.result())
+            except BrokenProcessPool:
+                on_result({"input": str(Path(task[0]).resolve()), "stem": output_stem(Path(task[0])),
+                           "status": "failed",
+                           "error": f"{task[0]}: worker process died (out of memory or crash)"})
+
+
+def _submit_dask(scheduler: str, tasks: list[tuple], on_result, timeout_s: float) -> None:
+    try:
+        from dask.distributed import Client, as_completed as dask_completed
+    except ImportError:  # pragma: no cover - dask is an optional extra
+        raise HFODetectError("--scheduler needs dask[distributed] (pip install 'hfo-detect[dask]')",
+                             scheduler) from None
+    try:
+        client = Client(scheduler, timeout=f"{timeout_s}s")
+    except (OSError, TimeoutError) as err:
+        raise HFODetectError(f"cannot connect to the Dask scheduler ({_one_line(err)})",
+                             scheduler) from None
+    try:
+        futures = {client.submit(process_recording, *task, pure=False): task for task in tasks}
+        for fut in dask_completed(futures):
+            task = futures[fut]
+            try:
+                on_result(fut.result())
+            except Exception as err:  # noqa: BLE001 - a lost worker fails one recording
+                on_result({"input": str(Path(task[0]).resolve()), "stem": output_stem(Path(task[0])),
+                           "status": "failed",
+                           "error": f"{task[0]}: Dask worker failed: {_one_line(err)}"})
+    finally:
+        client.close()
+
+
+def run_batch(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *,
+              detector: str = "snn", montage: str | None = "bipolar", params: Any = None,
+              jobs: int = 1, scheduler: str | None = None, force: bool = False,
+              chunk_s: float = 60.0, progress: bool = True,
+              on_record: Callable[[dict[str, Any]], None] | None = None,
+              connect_timeout_s: float = 10.0) -> BatchSummary:
+    """Detect HFOs in every recording of ``inputs``, writing into ``out_dir``.
+
+    Parameters
+    ----------
+    inputs : iterable of path
+        Files, folders (searched recursively) or BIDS roots (see :func:`find_recordings`).
+    out_dir : path
+        Output folder (created); holds the per-recording outputs and ``manifest.jsonl``.
+    detector, montage, params, chunk_s
+        Passed to :func:`hfo_detect.runner.detect_recording`.
+    jobs : int
+        Local worker processes (1: in this process, one recording after another).
+    scheduler : str or None
+        Address of an existing Dask distributed scheduler (``tcp://host:port``); overrides
+        ``jobs``.
+    force : bool
+        Redo recordings already done with the same parameters.
+    progress : bool
+        Show a tqdm bar over recordings (only when stderr is a terminal).
+    on_record : callable or None
+        Called with each manifest record as it is written (the CLI prints a line per recording).
+    connect_timeout_s : float
+        How long to try reaching the Dask scheduler [CHOICE: 10 s].
+
+    Returns
+    -------
+    BatchSummary
+
+    Raises
+    ------
+    HFODetectError
+        An unwritable output folder or an unreachable scheduler. Problems with one input
+        (missing, empty folder, unreadable) never raise: they are recorded as ``failed``.
+    """
+    t0 = time.perf_counter()
+    out = Path(out_dir)
+    paths, problems = discover(inputs)
+    manifest = _prepare_out_dir(out)
+    phash = params_hash(detector, params, montage)
+    state = _latest_state(read_manifest(manifest))
+    summary = BatchSummary()
+
+    def finish(record: dict[str, Any]) -> None:
+        record.setdefault("error", None)
+        record.setdefault("outputs", [])
+        record.setdefault("counts", {})
+        record.update(params_hash=phash, version=__version__,
+                      time=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        append_record(manifest, record)
+        summary.records.append(record)
+        bar.update(1)
+        if on_record is not None:
+            on_record(record)
+
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=len(paths) + len(problems), unit="rec", desc="recordings", disable=None if progress else True)
+    tasks, stems = [], {}
+    try:
+        for problem in problems:  # missing inputs and empty folders: failed, the rest goes on
+            finish({"input": problem.path, "stem": Path(problem.path or "").name,
+                    "status": "failed", "error": str(problem), "wall_s": 0.0})
+        for path in paths:
+            key = str(path.resolve())
+            stem = output_stem(path)
+            prev = state.get(key)
+            if (not force and prev and prev.get("status") == "done"
+                    and prev.get("params_hash") == phash and prev.get("outputs")
+                    and all((out / name).is_file() for name in prev["outputs"])):
+                finish({"input": key, "stem": prev.get("stem", stem), "status": "skipped",
+                        "outputs": prev["outputs"], "counts": prev.get("counts", {}),
+                        "duration_s": prev.get("duration_s"), "wall_s": 0.0})
+                stems.setdefault(stem, str(path))
+                continue
+            if stem in stems:  # two inputs would write the same <stem>_events.tsv
+                finish({"input": key, "stem": stem, "status": "failed", "wall_s": 0.0,
+                        "error": f"{path}: output name {stem!r} collides with {stems[stem]}; "
+                                 "rename one or run it separately"})
+                continue
+            stems[stem] = str(path)
+            tasks.append((str(path), str(out), detector, montage, params, chunk_s))
+        if scheduler:
+            _submit_dask(scheduler, tasks, finish, connect_timeout_s)
+        else:
+            _submit_local(max(1, int(jobs)), tasks, finish)
+    finally:
+        bar.close()
+    summary.wall_s = time.perf_counter() - t0
+    return summary

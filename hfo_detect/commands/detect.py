@@ -1,0 +1,103 @@
+"""``hfo-detect detect INPUT... --out DIR``: detect HFOs in files, folders or BIDS roots.
+
+Per recording it writes ``<stem>_events.tsv``, ``<stem>_counts.tsv`` and ``<stem>_detect.json``
+(see :mod:`hfo_detect.runner`) and prints one summary line. A file that fails prints one
+``error:`` line and the others go on; the exit code is 1 if any failed. The work goes through
+:func:`hfo_detect.batch.run_batch`: ``--jobs N`` local processes or ``--scheduler ADDRESS`` (Dask),
+``DIR/manifest.jsonl`` records every recording, and a rerun skips what is done (``--force``
+redoes it). A final line sums up (done, failed, skipped, HFOs, wall time, real-time factor).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+
+import click
+
+DETECTOR_NAMES = ("snn", "morphology", "rms", "linelength")
+#: options that only the network detector takes (name on the command line -> parameter)
+SNN_OPTIONS = {"preset": "preset", "seed": "seed", "calibration": "calibration",
+               "integrator": "integrator"}
+
+
+def detector_params(detector: str, **options) -> dict:
+    """Detector keyword parameters from the command-line options that were given."""
+    given = {SNN_OPTIONS[k]: v for k, v in options.items() if v is not None}
+    if given and detector != "snn":
+        flags = ", ".join(f"--{k}" for k in given)
+        raise click.UsageError(f"{flags} only apply to --detector snn")
+    return given
+
+
+def summary_line(record: dict, detector: str, out_dir: str) -> str:
+    """One line per recording for the terminal (from a batch manifest record)."""
+    from pathlib import Path
+
+    if record["status"] == "skipped":
+        return f"{record['input']}: skipped (done before with the same parameters)"
+    counts = record.get("counts") or {}
+    events = next((o for o in record.get("outputs", []) if o.endswith("_events.tsv")), "")
+    return (f"{record['input']}: {counts.get('n_hfo', 0)} HFO(s) in "
+            f"{float(record.get('duration_s') or 0):.1f} s on {counts.get('n_channels', 0)} "
+            f"channel(s) [{detector}] -> {Path(out_dir) / events}")
+
+
+def run_files(inputs: Sequence[str], out_dir: str, *, detector: str, montage: str, params: dict,
+              chunk_s: float, jobs: int = 1, scheduler: str | None = None, force: bool = False,
+              echo: Callable[[str], None] = click.echo,
+              echo_err: Callable[[str], None] | None = None) -> int:
+    """Run the batch runner over the inputs; return the number of failures."""
+    from hfo_detect.batch import run_batch
+
+    echo_err = echo_err or (lambda line: click.echo(line, err=True))
+
+    def report(record: dict) -> None:
+        if record["status"] == "failed":
+            echo_err(f"error: {record['error']}")
+        else:
+            echo(summary_line(record, detector, out_dir))
+
+    summary = run_batch(inputs, out_dir, detector=detector, montage=montage, params=params,
+                        jobs=jobs, scheduler=scheduler, force=force, chunk_s=chunk_s,
+                        on_record=report)
+    echo(summary.line())
+    return summary.n_failed
+
+
+@click.command("detect")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=str),
+              help="Output folder (created if needed).")
+@click.option("--detector", type=click.Choice(DETECTOR_NAMES), default="snn", show_default=True,
+              help="The neuromorphic network or a conventional baseline.")
+@click.option("--preset", default=None, help="Network preset (default hfo256).")
+@click.option("--seed", type=int, default=None, help="Seed of the simulated chip (hfo256).")
+@click.option("--montage", type=click.Choice(["bipolar", "as-is"]), default="bipolar",
+              show_default=True, help="Re-reference neighbouring contacts or keep channels as they are.")
+@click.option("--calibration", type=click.Choice(["whole", "first10s"]), default=None,
+              help="ADM threshold rule (default: the preset's).")
+@click.option("--integrator", type=click.Choice(["euler", "fast"]), default=None,
+              help="Network integrator (default: the preset's).")
+@click.option("--chunk-s", type=click.FloatRange(min=0, min_open=True), default=60.0,
+              show_default=True, help="Streaming chunk length in seconds.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Recordings processed in parallel on local processes.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Run on an existing Dask distributed scheduler (tcp://host:port) instead.")
+@click.option("--force", is_flag=True, help="Redo recordings already done with the same parameters.")
+def command(inputs, out_dir, detector, preset, seed, montage, calibration, integrator, chunk_s,
+            jobs, scheduler, force):
+    """Detect HFOs in each INPUT recording and write events and counts into --out."""
+    if preset is not None:
+        from hfo_detect.config import PRESETS
+
+        if preset not in PRESETS:
+            raise click.BadParameter(f"{preset!r} is not one of {sorted(PRESETS)}",
+                                     param_hint="--preset")
+    params = detector_params(detector, preset=preset, seed=seed, calibration=calibration,
+                             integrator=integrator)
+    n_failed = run_files(inputs, out_dir, detector=detector, montage=montage, params=params,
+                         chunk_s=chunk_s, jobs=jobs, scheduler=scheduler, force=force)
+    if n_failed:
+        sys.exit(1)

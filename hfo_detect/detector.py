@@ -1,0 +1,338 @@
+"""The neuromorphic HFO detector as a scikit-learn estimator.
+
+:class:`NeuromorphicDetector` strings the stages together, streaming the recording in chunks:
+
+``fit``     pass 1: filter bank -> per-channel ADM threshold calibration (spec 1.4).
+``predict`` pass 2: filter bank -> ADM -> spiking network (state carried between chunks) ->
+            readout (spec 2.5) -> :class:`~hfo_detect.events.EventTable`.
+
+Chunk boundaries. The recording is read in chunks of ``chunk_s`` and filtered/encoded in blocks
+of ``BLOCK_SAMPLES``; after each block the network is advanced over ``[t_a, t_b)`` with exactly the
+ADM events that fall in that interval (by the integrator's own rule, see :func:`_cut`). ``t_b`` is
+at the block's last sample (``euler``: that sample's grid step); later events are held back for
+the next call, so events produced from the next block never fall in an interval already simulated. After the
+last chunk the network runs on to ``t_last + extra_time_s`` (spec 2.6 (8)). Hidden spikes are
+collected and read out once at the end (:class:`~hfo_detect.readout.StreamingReadout`), so a
+chunked run gives exactly the events of a one-shot run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+
+from hfo_detect.config import PipelineConfig, get_preset, with_overrides
+from hfo_detect.readout import StreamingReadout, count_hfo
+from hfo_detect.spikes import SpikeTrains
+
+#: estimator parameter -> dotted config override (``None`` keeps the preset's value)
+_OVERRIDES = {
+    "seed": "network__seed",
+    "calibration": "calibration__rule",
+    "encoder": "adm__encoder",
+    "integrator": "network__integrator",
+    "mismatch_cv": "network__mismatch_cv",
+    "n_hidden": "network__n_hidden",
+    "window_s": "readout__window_s",
+    "step_s": "readout__step_s",
+    "discard_startup_s": "readout__discard_startup_s",
+    "on_low_fs": "filters__on_low_fs",
+}
+
+
+def as_recording(X):
+    """A :class:`hfo_detect.io.Recording` from a Recording, an ``mne.io.BaseRaw`` or a path.
+
+    An MNE Raw is wrapped as it is (no montage); a path is opened with the default montage.
+    """
+    from hfo_detect.io import Recording, open_recording
+
+    if isinstance(X, Recording):
+        return X
+    if isinstance(X, (str, Path)):
+        return open_recording(X)
+    try:
+        import mne
+    except ImportError:  # pragma: no cover
+        mne = None
+    if mne is not None and isinstance(X, mne.io.BaseRaw):
+        filenames = getattr(X, "filenames", None) or [None]
+        return Recording.from_raw(X, "as-is", path=filenames[0])
+    raise TypeError(f"expected a Recording, an mne Raw or a path, got {type(X).__name__}")
+
+
+def _stream_names(band_names) -> list[str]:
+    return [f"{b}_{d}" for b in band_names for d in ("up", "dn")]
+
+
+class NeuromorphicDetector(BaseEstimator):
+    """Filter bank + ADM + DPI spiking network + window readout (Sharifhazileh et al. 2021).
+
+    Every parameter left at ``None`` takes the preset's value.
+
+    Parameters
+    ----------
+    preset : str
+        ``hfo256`` (default: 256 neurons, ripple/fast-ripple sub-populations, mismatch, fast
+        integrator), ``sharifhazileh2021`` (the paper's software model), ``burelo2021_ecog``.
+    seed : int or None
+        Seed of weights, taus and mismatch (one seed = one simulated chip).
+    calibration : {"whole", "first10s"} or None
+        ADM threshold rule.
+    encoder : {"faithful", "continuous"} or None
+        ADM encoder.
+    integrator : {"euler", "fast"} or None
+        Network integrator.
+    mismatch_cv : float or None
+        Coefficient of variation of the device mismatch.
+    n_hidden : int or None
+        Hidden neurons per channel (``hfo256``/``burelo2021_ecog``).
+    window_s, step_s : float or None
+        Readout window and step (spec: 0.05 and 0.01 s).
+    discard_startup_s : float or None
+        Drop events ending before this time (the filter's start-up transient); preset: 0.
+    on_low_fs : {"error", "drop"} or None
+        A band the sampling rate cannot carry: raise ``SamplingRateError`` or drop the band.
+    chunk_s : float
+        Streaming chunk length in seconds (results do not depend on it).
+    keep_spikes : bool
+        Keep the ADM and hidden spike trains in ``spikes_`` after ``predict``.
+    overrides : dict or None
+        Further dotted config overrides, e.g. ``{"network__dt_s": 5e-5}``.
+
+    Attributes
+    ----------
+    config_ : PipelineConfig
+        The resolved configuration.
+    thresholds_ : pandas.DataFrame
+        ADM thresholds (uV), index = channel, columns = band names (after ``fit``).
+    events_ : EventTable
+        Events of the last ``predict``.
+    counts_ : pandas.DataFrame
+        One row per channel (after ``predict``): ``channel, adm_events, adm_<stream>...,
+        synaptic_events, hidden_spikes, n_hfo, hfo_per_min, duration_s, n_hidden, n_synapses``.
+        ``n_hfo`` counts distinct events (a ripple + fast-ripple pair is one HFO);
+        ``hfo_per_min`` divides by the recording duration ``n_times / sfreq``.
+    spikes_ : dict
+        ``{"adm": SpikeTrains, "hidden": SpikeTrains}`` when ``keep_spikes``.
+    network_ : NetworkParams
+        The network simulated in the last ``predict``.
+    """
+
+    def __init__(self, preset="hfo256", seed=None, calibration=None, encoder=None,
+                 integrator=None, mismatch_cv=None, n_hidden=None, window_s=None, step_s=None,
+                 discard_startup_s=None, on_low_fs=None, chunk_s=60.0, keep_spikes=False,
+                 overrides=None):
+        self.preset = preset
+        self.seed = seed
+        self.calibration = calibration
+        self.encoder = encoder
+        self.integrator = integrator
+        self.mismatch_cv = mismatch_cv
+        self.n_hidden = n_hidden
+        self.window_s = window_s
+        self.step_s = step_s
+        self.discard_startup_s = discard_startup_s
+        self.on_low_fs = on_low_fs
+        self.chunk_s = chunk_s
+        self.keep_spikes = keep_spikes
+        self.overrides = overrides
+
+    # ------------------------------------------------------------------ configuration
+    def make_config(self) -> PipelineConfig:
+        """The pipeline configuration these parameters select."""
+        cfg = get_preset(self.preset)
+        over = {key: getattr(self, name) for name, key in _OVERRIDES.items()
+                if getattr(self, name) is not None}
+        over.update(self.overrides or {})
+        return with_overrides(cfg, **over) if over else cfg
+
+    # ------------------------------------------------------------------ pass 1
+    def fit(self, X, y=None):
+        """Calibrate the ADM thresholds per channel and band (one streaming pass).
+
+        Parameters
+        ----------
+        X : Recording, mne.io.Raw or path
+        y : ignored
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        SamplingRateError
+            The sampling rate cannot carry a band (``on_low_fs="error"``).
+        UnitError
+            The data look like volts, not microvolts.
+        """
+        from hfo_detect.frontend import FilterBank, ThresholdCalibrator
+        from hfo_detect.frontend.encode import nominal_sfreq
+        from hfo_detect.frontend.filters import usable_bands
+
+        rec = as_recording(X)
+        cfg = self.make_config()
+        path = None if rec.path is None else str(rec.path)
+        sfreq = nominal_sfreq(rec.sfreq, cfg.filters.sfreq_snap_rtol)
+        bands = usable_bands(cfg.filters, sfreq, path)
+        band_names = [b.name for b in bands]
+        n_ch = len(rec.ch_names)
+        bank = FilterBank(cfg.filters, sfreq, n_ch, path)
+        cal = ThresholdCalibrator(sfreq, n_ch, len(bands), cfg.calibration,
+                                  [b.scale_factor for b in bands], ch_names=list(rec.ch_names),
+                                  band_names=band_names, path=path)
+        for start, block in _blocks(rec, self.chunk_s):
+            cal.update(bank.process(block), start)
+            if cal.done:  # first10s: later samples cannot change the thresholds
+                break
+        self.config_ = cfg
+        self.band_names_ = band_names
+        self.ch_names_ = list(rec.ch_names)
+        self.sfreq_ = sfreq
+        self.thresholds_ = pd.DataFrame(np.asarray(cal.thresholds()).T, index=pd.Index(
+            self.ch_names_, name="channel"), columns=self.band_names_)
+        return self
+
+    # ------------------------------------------------------------------ pass 2
+    def predict(self, X):
+        """Detect HFOs; return an :class:`~hfo_detect.events.EventTable` (``detector="snn"``).
+
+        The recording must have the channels and sampling rate seen by :meth:`fit`.
+        """
+        from hfo_detect.frontend import ADMEncoder, FilterBank
+        from hfo_detect.frontend.encode import nominal_sfreq
+        from hfo_detect.readout import spikes_to_events
+        from hfo_detect.snn import build_network, run_network
+
+        self._check_fitted()
+        rec = as_recording(X)
+        cfg = self.config_
+        sfreq = nominal_sfreq(rec.sfreq, cfg.filters.sfreq_snap_rtol)
+        if list(rec.ch_names) != self.ch_names_ or sfreq != self.sfreq_:
+            raise ValueError("predict needs the channels and sampling rate seen by fit "
+                             f"({len(self.ch_names_)} channels at {self.sfreq_:g} Hz)")
+        path = None if rec.path is None else str(rec.path)
+        n_ch = len(self.ch_names_)
+        thresholds = self.thresholds_.to_numpy().T  # (n_bands, n_ch)
+        bank = FilterBank(cfg.filters, sfreq, n_ch, path)
+        encoder = ADMEncoder(cfg.adm, sfreq, thresholds, rec.n_times, self.band_names_)
+        params = build_network(cfg.network, tuple(self.band_names_), n_ch)
+        streams = list(encoder.source_names)
+        n_streams = len(streams)
+        integrator = cfg.network.integrator
+
+        readout = StreamingReadout(n_ch)
+        adm_counts = np.zeros((n_ch, n_streams), dtype=np.int64)
+        adm_kept: list[SpikeTrains] = []
+        pending = SpikeTrains.empty(n_ch, tuple(streams))
+        state = None
+        t_a = 0.0
+        for start, block in _blocks(rec, self.chunk_s):
+            adm = encoder.process(bank.process(block), start)
+            adm_counts += adm.counts(n_streams)
+            if self.keep_spikes:
+                adm_kept.append(adm)
+            pending = _join(pending, adm)
+            t_last = (start + block.shape[1] - 1) / sfreq
+            t_b, now, pending = _cut(pending, t_last, params, integrator)
+            if t_b <= t_a:
+                pending = _join(now, pending)
+                continue
+            hidden, state = run_network(params, now, t_a, t_b, state)
+            readout.add(hidden)
+            t_a = t_b
+        t_end = (rec.n_times - 1) / sfreq + cfg.readout.extra_time_s  # spec 2.6 (8)
+        hidden, state = run_network(params, pending, t_a, t_end, state)
+        readout.add(hidden)
+
+        hidden_all = readout.spikes
+        events = spikes_to_events(hidden_all, rec.n_times / sfreq, cfg.readout,
+                                  self.ch_names_, neuron_band=np.asarray(params.neuron_band),
+                                  band_names=self.band_names_, sfreq=sfreq, detector="snn")
+        self.network_ = params
+        self.events_ = events
+        self.counts_ = self._counts(adm_counts, hidden_all, events, params, streams,
+                                    rec.n_times / sfreq)
+        if self.keep_spikes:
+            adm_all = (SpikeTrains.concatenate(adm_kept) if adm_kept
+                       else SpikeTrains.empty(n_ch, tuple(streams)))
+            self.spikes_ = {"adm": adm_all, "hidden": hidden_all}
+        return events
+
+    def fit_predict(self, X, y=None):
+        """:meth:`fit` then :meth:`predict` on the same recording."""
+        return self.fit(X).predict(X)
+
+    # ------------------------------------------------------------------ helpers
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "thresholds_"):
+            from sklearn.exceptions import NotFittedError
+
+            raise NotFittedError("call fit(recording) before predict (or use fit_predict)")
+
+    def _counts(self, adm_counts, hidden, events, params, streams, duration_s) -> pd.DataFrame:
+        n_ch = len(self.ch_names_)
+        fanout = np.asarray(params.fanout, dtype=np.int64)
+        hidden_per_ch = np.bincount(hidden.channel, minlength=n_ch)[:n_ch]
+        # EventTable canonicalises channel names ("AHR3-4" -> "AHR3-AHR4"): count by those
+        from hfo_detect.channels import canonical_bipolar
+
+        n_hfo_ch = count_hfo(events.df, [canonical_bipolar(c) for c in self.ch_names_])
+        out = pd.DataFrame({"channel": self.ch_names_,
+                            "adm_events": adm_counts.sum(axis=1)})
+        for j, name in enumerate(streams):
+            out[f"adm_{name}"] = adm_counts[:, j]
+        out["synaptic_events"] = adm_counts @ fanout
+        out["hidden_spikes"] = hidden_per_ch
+        out["n_hfo"] = n_hfo_ch
+        out["hfo_per_min"] = n_hfo_ch / (duration_s / 60.0)
+        out["duration_s"] = duration_s
+        out["n_hidden"] = int(params.n_hidden)
+        out["n_synapses"] = int(params.n_synapses)
+        return out
+
+
+def _join(a: SpikeTrains, b: SpikeTrains) -> SpikeTrains:
+    if len(a) == 0:
+        return b
+    if len(b) == 0:
+        return a
+    return SpikeTrains.concatenate([a, b])
+
+
+def _blocks(rec, chunk_s: float):
+    """(start_sample, data_uv) blocks of at most ``BLOCK_SAMPLES`` samples, read chunk by chunk
+    (the filter's working set stays small whatever ``chunk_s`` and the channel count)."""
+    from hfo_detect.frontend.encode import BLOCK_SAMPLES
+
+    for chunk in rec.iter_chunks(chunk_s):
+        data = chunk.data_uv[:, chunk.overlap:chunk.overlap + (chunk.stop - chunk.start)]
+        for off in range(0, data.shape[1], BLOCK_SAMPLES):
+            yield chunk.start + off, data[:, off:off + BLOCK_SAMPLES]
+
+
+def _subset(spikes: SpikeTrains, mask) -> SpikeTrains:
+    return SpikeTrains(spikes.times[mask], spikes.channel[mask], spikes.source[mask],
+                       spikes.n_channels, spikes.source_names)
+
+
+def _cut(pending: SpikeTrains, t_last: float, params, integrator: str):
+    """Where to stop the network after a block whose last sample is at ``t_last``.
+
+    Later blocks only produce ADM events after ``t_last``. ``euler`` assigns an event to step
+    ``floor(t/dt + shift)`` and simulates whole steps, so the cut is the step of ``t_last``
+    itself; ``fast`` takes events with ``t < t_stop``, so the cut is ``t_last``. Returns the cut
+    time, the events before it (to simulate now) and the rest (held back).
+    """
+    if integrator == "euler":
+        dt = params.dt_s
+        shift = params.cfg.input_time_shift
+        k_b = int(np.floor(t_last / dt + shift))
+        now = np.floor(pending.times / dt + shift).astype(np.int64) < k_b
+        return k_b * dt, _subset(pending, now), _subset(pending, ~now)
+    now = pending.times < t_last
+    return t_last, _subset(pending, now), _subset(pending, ~now)

@@ -1,0 +1,247 @@
+"""Hidden-layer spikes -> HFO events (spec 2.5, the released code's ``detect_HFO``).
+
+The rule, on the original sample grid ``t_k = k / sfreq`` (``k = 0 .. n_times-1``):
+
+* windows ``[s, s + window_s]`` for ``s`` in ``arange(0, T, step_s)`` with
+  ``T = t_k[-1] + extra_time_s`` (the simulation runs that long past the last sample);
+* a window is *marked* when any hidden spike (any neuron of the channel) satisfies
+  ``s <= spike <= s + window_s``; a marked window marks every sample with ``s <= t_k <= s + window_s``;
+* each maximal run of marked samples of one channel is one HFO.
+  ``onset`` = time of the first marked sample, ``duration`` = time of the last marked sample minus
+  the onset (both on the sample grid; an isolated spike gives 0.09-0.10 s at 50/10 ms).
+
+Boundaries are ties within :data:`TIE_TOLERANCE_S` (1 ns) and count as inside, so the result does
+not depend on how ``i * step`` and ``k / sfreq`` happen to round in floating point [CHOICE].
+
+Nothing loops per window: each spike marks a contiguous range of window indices (computed in
+closed form), hence a contiguous range of samples; overlapping or adjacent sample ranges of one
+channel are merged with one sort and a running maximum.
+
+Labels
+------
+When the hidden neurons listen to all bands (``neuron_band`` is ``None`` or all ``-1``, the
+faithful preset) every event has ``kind = "hfo"`` (the paper's single class). When neurons belong
+to one band's sub-population (``hfo256``, ``burelo2021_ecog``), an event is labelled by the bands
+whose neurons fired the spikes that marked it. An event with spikes from both the ripple and the
+fast-ripple sub-population is written as **one row per kind** (same channel, onset and duration),
+each with ``fr_and_r = True``: the Zurich ``frandr`` convention as used in ``shared/data`` truth
+files, so scoring per kind sees the ripple and the fast ripple, and co-occurrence is both the flag
+and the overlap [CHOICE]. Count HFOs with :func:`count_hfo` (distinct channel/onset), not rows.
+
+Streaming
+---------
+Hidden spikes are sparse, so :class:`StreamingReadout` just collects the chunks' spikes and runs
+the rule once at the end: the events are identical to a one-shot run by construction.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from hfo_detect.config import ReadoutConfig
+from hfo_detect.spikes import SpikeTrains
+
+#: Two times closer than this count as equal in the window and sample comparisons [CHOICE].
+TIE_TOLERANCE_S = 1e-9
+
+EVENT_COLUMNS = ["onset", "duration", "channel", "kind", "fr_and_r", "detector", "n_spikes"]
+
+
+def _marked_sample_ranges(times, n_times, sfreq, cfg: ReadoutConfig):
+    """Per spike: the range of samples ``[k_lo, k_hi]`` its windows mark (or ``k_lo > k_hi``).
+
+    Returns
+    -------
+    k_lo, k_hi : ndarray of int64
+    """
+    window, step, tol = cfg.window_s, cfg.step_s, TIE_TOLERANCE_S
+    t_end = (n_times - 1) / sfreq + cfg.extra_time_s
+    n_windows = int(np.ceil(t_end / step))  # == len(np.arange(0, t_end, step))
+    # Candidate window indices around the closed-form range, then the exact test.
+    base = np.floor((times - window) / step).astype(np.int64) - 1
+    offsets = np.arange(int(np.ceil(window / step)) + 4, dtype=np.int64)
+    idx = base[:, None] + offsets[None, :]
+    s = idx * step
+    ok = ((idx >= 0) & (idx < n_windows) & (s <= times[:, None] + tol)
+          & (times[:, None] <= s + window + tol))
+    has = ok.any(axis=1)
+    big = np.iinfo(np.int64).max
+    i_min = np.where(ok, idx, big).min(axis=1)
+    i_max = np.where(ok, idx, -1).max(axis=1)
+    # Consecutive windows overlap (step <= window), so the union is one stretch of samples.
+    k_lo = np.ceil((np.where(has, i_min, 0) * step - tol) * sfreq).astype(np.int64)
+    k_hi = np.floor((np.where(has, i_max, 0) * step + window + tol) * sfreq).astype(np.int64)
+    k_lo = np.maximum(k_lo, 0)
+    k_hi = np.minimum(k_hi, n_times - 1)
+    k_hi = np.where(has, k_hi, -1)
+    return k_lo, k_hi
+
+
+def _runs(channel, k_lo, k_hi, n_times):
+    """Merge per-spike sample ranges into maximal runs per channel.
+
+    Returns
+    -------
+    run_channel, run_k0, run_k1 : ndarray
+        Channel, first and last marked sample of each run (sorted by channel, onset).
+    spike_run : ndarray of int64
+        Run index of each input range (same order as the inputs).
+    """
+    stride = np.int64(n_times) + 2  # channels never touch in the combined key
+    lo = channel.astype(np.int64) * stride + k_lo
+    hi = channel.astype(np.int64) * stride + k_hi
+    order = np.argsort(lo, kind="stable")
+    lo_s, hi_s = lo[order], hi[order]
+    reach = np.maximum.accumulate(hi_s)
+    new = np.ones(lo_s.size, dtype=bool)
+    new[1:] = lo_s[1:] > reach[:-1] + 1  # adjacent marked samples belong to one run
+    run_sorted = np.cumsum(new) - 1
+    starts = np.flatnonzero(new)
+    run_lo = lo_s[starts]
+    run_hi = np.maximum.reduceat(hi_s, starts) if starts.size else hi_s[:0]
+    run_channel = (run_lo // stride).astype(np.int64)
+    spike_run = np.empty_like(run_sorted)
+    spike_run[order] = run_sorted
+    return run_channel, run_lo - run_channel * stride, run_hi - run_channel * stride, spike_run
+
+
+def spikes_to_events(hidden: SpikeTrains, t_stop: float, readout_cfg: ReadoutConfig | None,
+                     ch_names, neuron_band=None, band_names=None, sfreq: float = 2000.0,
+                     detector: str = "snn"):
+    """Turn hidden-layer spikes into an HFO event table (spec 2.5 rule, see module docstring).
+
+    Parameters
+    ----------
+    hidden : SpikeTrains
+        Hidden spikes; ``channel`` indexes ``ch_names``, ``source`` is the neuron index.
+    t_stop : float
+        Duration of the recording, ``n_times / sfreq`` (the last sample is at
+        ``t_stop - 1/sfreq``; windows run to that time plus ``extra_time_s``).
+    readout_cfg : ReadoutConfig or None
+        Window, step, extra time, start-up discard (``None``: defaults).
+    ch_names : sequence of str
+        Channel names, indexed by ``hidden.channel``.
+    neuron_band : array of int, shape (n_hidden,), optional
+        Band index of each hidden neuron's inputs, ``-1`` for neurons fed by all bands.
+    band_names : sequence of str, optional
+        Band names (event kinds), indexed by ``neuron_band``.
+    sfreq : float
+        Sampling rate of the recording (the grid of the marks).
+    detector : str
+        Value of the ``detector`` column.
+
+    Returns
+    -------
+    EventTable
+        Columns ``onset, duration, channel, kind, fr_and_r, detector, n_spikes`` (``n_spikes`` =
+        hidden spikes that marked the event), sorted by channel order then onset.
+    """
+    from hfo_detect.events import EventTable
+
+    df = events_frame(hidden, t_stop, readout_cfg, ch_names, neuron_band, band_names, sfreq,
+                      detector)
+    return EventTable(df)
+
+
+def events_frame(hidden: SpikeTrains, t_stop: float, readout_cfg: ReadoutConfig | None,
+                 ch_names, neuron_band=None, band_names=None, sfreq: float = 2000.0,
+                 detector: str = "snn") -> pd.DataFrame:
+    """Same as :func:`spikes_to_events`, as a plain DataFrame (no EventTable)."""
+    cfg = readout_cfg if readout_cfg is not None else ReadoutConfig()
+    if not 0 < cfg.step_s <= cfg.window_s:
+        raise ValueError(f"readout needs 0 < step_s <= window_s, got {cfg.step_s}, {cfg.window_s}")
+    ch_names = list(ch_names)
+    n_times = int(round(t_stop * sfreq))
+    empty = pd.DataFrame({c: pd.Series(dtype=d) for c, d in zip(
+        EVENT_COLUMNS, [float, float, object, object, bool, object, np.int64])})
+    if len(hidden) == 0 or n_times <= 0:
+        return empty
+    times = hidden.times
+    k_lo, k_hi = _marked_sample_ranges(times, n_times, sfreq, cfg)
+    marks = k_lo <= k_hi
+    if not marks.any():
+        return empty
+    channel = hidden.channel[marks]
+    run_ch, run_k0, run_k1, spike_run = _runs(channel, k_lo[marks], k_hi[marks], n_times)
+    n_runs = run_ch.size
+    n_spikes = np.bincount(spike_run, minlength=n_runs)
+
+    labelled = neuron_band is not None and np.any(np.asarray(neuron_band) >= 0)
+    if labelled:
+        neuron_band = np.asarray(neuron_band, dtype=np.int64)
+        band_names = list(band_names)
+        spike_band = neuron_band[hidden.source[marks]]
+        has_band = np.zeros((n_runs, len(band_names)), dtype=bool)
+        banded = spike_band >= 0
+        has_band[spike_run[banded], spike_band[banded]] = True
+        n_bands_in = has_band.sum(axis=1)
+        # One row per (run, band present); runs fired only by all-band neurons stay "hfo".
+        run_idx, band_idx = np.nonzero(has_band)
+        plain = np.flatnonzero(n_bands_in == 0)
+        kinds = np.concatenate([np.asarray(band_names, dtype=object)[band_idx],
+                                np.full(plain.size, "hfo", dtype=object)])
+        run_idx = np.concatenate([run_idx, plain])
+        co = n_bands_in[run_idx] > 1
+    else:
+        run_idx = np.arange(n_runs)
+        kinds = np.full(n_runs, "hfo", dtype=object)
+        co = np.zeros(n_runs, dtype=bool)
+
+    onset = run_k0[run_idx] / sfreq
+    offset = run_k1[run_idx] / sfreq
+    df = pd.DataFrame({
+        "onset": onset,
+        "duration": offset - onset,
+        "channel": np.asarray(ch_names, dtype=object)[run_ch[run_idx]],
+        "kind": kinds,
+        "fr_and_r": co,
+        "detector": detector,
+        "n_spikes": n_spikes[run_idx].astype(np.int64),
+        "_ch": run_ch[run_idx],
+    })
+    df = df[offset >= cfg.discard_startup_s - TIE_TOLERANCE_S]
+    df = df.sort_values(["_ch", "onset", "kind"], kind="stable").drop(columns="_ch")
+    return df.reset_index(drop=True)
+
+
+def count_hfo(df: pd.DataFrame, ch_names) -> np.ndarray:
+    """HFOs per channel (distinct channel/onset, so a ripple + fast-ripple pair counts once)."""
+    ch_names = list(ch_names)
+    if len(df) == 0:
+        return np.zeros(len(ch_names), dtype=np.int64)
+    uniq = df.drop_duplicates(["channel", "onset"])
+    counts = uniq["channel"].value_counts()
+    return np.array([int(counts.get(c, 0)) for c in ch_names], dtype=np.int64)
+
+
+class StreamingReadout:
+    """Collect hidden spikes chunk by chunk; run the rule once at the end.
+
+    Hidden spikes are few (tens per channel-minute), so keeping them is cheap, and the events are
+    exactly those of a one-shot :func:`spikes_to_events` call.
+
+    Parameters
+    ----------
+    n_channels : int
+        Number of channels.
+    """
+
+    def __init__(self, n_channels: int):
+        self.n_channels = n_channels
+        self._parts: list[SpikeTrains] = []
+
+    def add(self, hidden: SpikeTrains) -> None:
+        """Append one chunk's hidden spikes."""
+        self._parts.append(hidden)
+
+    @property
+    def spikes(self) -> SpikeTrains:
+        """All hidden spikes collected so far, sorted by channel then time."""
+        if not self._parts:
+            return SpikeTrains.empty(self.n_channels)
+        return SpikeTrains.concatenate(self._parts)
+
+    def finish(self, t_stop: float, readout_cfg, ch_names, **kwargs):
+        """Events from all collected spikes (keyword arguments as :func:`spikes_to_events`)."""
+        return spikes_to_events(self.spikes, t_stop, readout_cfg, ch_names, **kwargs)

@@ -1,0 +1,12 @@
+"""The spiking hidden layer: DPI synapses and neurons, topologies, two integrators.
+
+Public API: :func:`build_network` -> :class:`NetworkParams`; :func:`run_network` (chunked, with a
+:class:`NetworkState`); :func:`synaptic_event_counts`.
+"""
+
+from hfo_detect.snn.params import NetworkParams, NetworkParamsError, build_network, custom_network
+from hfo_detect.snn.simulate import (INTEGRATORS, NetworkState, initial_state, run_network,
+                                     synaptic_event_counts)
+
+__all__ = ["INTEGRATORS", "NetworkParams", "NetworkParamsError", "NetworkState", "build_network",
+           "custom_network", "initial_state", "run_network", "synaptic_event_counts"]

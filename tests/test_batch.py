@@ -1,0 +1,251 @@
+"""Batch runner: input discovery, manifest, resume, kill -9, local processes and Dask."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.io
+
+from hfo_detect import __version__
+from hfo_detect.batch import (append_record, find_recordings, params_hash, read_manifest,
+                              resolved_params, run_batch)
+from hfo_detect.errors import HFODetectError
+
+VENV_CLI = Path(sys.executable).with_name("hfo-detect")
+CLI = [str(VENV_CLI)] if VENV_CLI.exists() else [sys.executable, "-m", "hfo_detect"]
+ARGS = ["--montage", "as-is", "--seed", "1"]
+OUTPUT_SUFFIXES = ("_events.tsv", "_counts.tsv")
+
+
+def write_tiny_edf(path: Path, seed: int, duration_s: float = 3.0, n_channels: int = 2) -> Path:
+    from hfo_detect.io import write_edf
+    from hfo_detect.simulate import simulate_recording
+
+    sim = simulate_recording(duration_s, n_channels, seed=seed, sfreq=2048.0)
+    return write_edf(path, sim.data_uv, sim.sfreq, sim.ch_names)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """Three tiny good EDFs (one in a sub-folder) and one garbage file named .edf."""
+    root = tmp_path_factory.mktemp("corpus")
+    for i in range(2):
+        write_tiny_edf(root / f"rec{i}.edf", seed=i)
+    (root / "nested").mkdir()
+    write_tiny_edf(root / "nested" / "rec2.edf", seed=2)
+    (root / "zz_garbage.edf").write_bytes(b"\x00not an edf at all" * 50)
+    return root
+
+
+def cli(*args, check=False, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, check=check, **kw)
+
+
+def statuses(out: Path) -> dict[str, str]:
+    """input file name -> status of its latest manifest record."""
+    return {Path(r["input"]).name: r["status"] for r in read_manifest(out / "manifest.jsonl")}
+
+
+def outputs(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir())
+            if p.name.endswith(OUTPUT_SUFFIXES)}
+
+
+# --------------------------------------------------------------------------------------
+# Pure parts
+# --------------------------------------------------------------------------------------
+
+
+def test_find_recordings_folders_bids_and_mat(tmp_path):
+    plain = tmp_path / "plain"
+    (plain / "a" / "b").mkdir(parents=True)
+    for name in ("x.edf", "a/y.BDF", "a/b/z.vhdr", "a/b/z.eeg", "a/b/z.vmrk", "notes.txt", "w.fif"):
+        (plain / name).write_bytes(b"")
+    scipy.io.savemat(plain / "authors.mat", {"channels": np.zeros((1, 4)), "times": np.zeros((1, 4))})
+    scipy.io.savemat(plain / "a" / "old_layout.mat", {"chb": np.zeros((1, 4)), "t": np.zeros((1, 4))})
+    scipy.io.savemat(plain / "params.mat", {"weights": np.zeros(3)})  # not a recording
+    found = [p.relative_to(plain).as_posix() for p in find_recordings([plain])]
+    assert found == sorted(["a/b/z.vhdr", "a/old_layout.mat", "a/y.BDF", "authors.mat", "w.fif",
+                            "x.edf"])
+
+    bids = tmp_path / "bids"
+    ieeg = bids / "sub-01" / "ses-1" / "ieeg"
+    ieeg.mkdir(parents=True)
+    (bids / "dataset_description.json").write_text("{}")
+    for name in ("sub-01_ses-1_run-01_ieeg.vhdr", "sub-01_ses-1_run-01_ieeg.eeg",
+                 "sub-01_ses-1_run-01_events.tsv", "sub-01_ses-1_run-02_ieeg.edf",
+                 "sub-01_ses-1_run-01_ieeg.json"):
+        (ieeg / name).write_bytes(b"")
+    (bids / "derivatives" / "x" / "sub-01").mkdir(parents=True)
+    (bids / "derivatives" / "x" / "sub-01" / "sub-01_run-09_ieeg.edf").write_bytes(b"")
+    found = [p.name for p in find_recordings([bids])]
+    assert found == ["sub-01_ses-1_run-01_ieeg.vhdr", "sub-01_ses-1_run-02_ieeg.edf"]
+
+    # explicit files are kept whatever their name; duplicates are dropped; missing inputs raise
+    assert find_recordings([plain / "notes.txt", plain / "x.edf", plain / "x.edf"]) == [
+        plain / "notes.txt", plain / "x.edf"]
+    with pytest.raises(HFODetectError, match="no such file"):
+        find_recordings([tmp_path / "missing.edf"])
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(HFODetectError, match="no recording"):
+        find_recordings([tmp_path / "empty"])
+
+
+def test_params_hash_is_sha256_of_resolved_parameters():
+    params = resolved_params("snn", {"seed": 2})
+    blob = json.dumps({"detector": "snn", "params": params, "montage": "bipolar",
+                       "version": __version__}, sort_keys=True, default=str)
+    assert params_hash("snn", {"seed": 2}, "bipolar") == hashlib.sha256(blob.encode()).hexdigest()
+    assert params["config"]["network"]["seed"] == 2 and "chunk_s" not in params
+    base = params_hash("snn", {}, "bipolar")
+    assert base == params_hash("snn", {"preset": "hfo256"}, "bipolar")  # the default preset
+    assert base == params_hash("snn", {"chunk_s": 5.0}, "bipolar")  # results do not depend on it
+    assert base != params_hash("snn", {"seed": 2}, "bipolar")
+    assert base != params_hash("snn", {}, "as-is")
+    assert base != params_hash("snn", {}, "bipolar", version="9.9")
+
+
+def test_manifest_lines_survive_a_torn_write(tmp_path):
+    manifest = tmp_path / "manifest.jsonl"
+    append_record(manifest, {"input": "a", "status": "done"})
+    append_record(manifest, {"input": "b", "status": "failed", "error": "b: bad"})
+    with open(manifest, "a") as fh:
+        fh.write('{"input": "c", "sta')  # a writer killed mid-line
+    assert [r["input"] for r in read_manifest(manifest)] == ["a", "b"]
+
+
+def test_unwritable_output_folder_is_one_error(tmp_path, corpus):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(HFODetectError, match="cannot create output folder"):
+        run_batch([corpus / "rec0.edf"], blocker / "out", progress=False)
+
+
+# --------------------------------------------------------------------------------------
+# End to end through the CLI
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def reference_run(corpus, tmp_path_factory) -> Path:
+    """An uninterrupted --jobs 1 run over the corpus."""
+    out = tmp_path_factory.mktemp("reference_run")
+    proc = cli("detect", corpus, "--out", out, *ARGS, "--jobs", "1")
+    assert proc.returncode == 1, proc.stderr  # the garbage file fails
+    return out
+
+
+def test_batch_records_good_and_bad(reference_run, corpus):
+    st = statuses(reference_run)
+    assert st == {"rec0.edf": "done", "rec1.edf": "done", "rec2.edf": "done",
+                  "zz_garbage.edf": "failed"}
+    records = read_manifest(reference_run / "manifest.jsonl")
+    bad = next(r for r in records if r["status"] == "failed")
+    assert "zz_garbage.edf" in bad["error"] and "\n" not in bad["error"]
+    good = [r for r in records if r["status"] == "done"]
+    for rec in good:
+        assert rec["version"] == __version__ and len(rec["params_hash"]) == 64
+        assert set(rec["outputs"]) == {f"{rec['stem']}{s}" for s in
+                                       ("_events.tsv", "_counts.tsv", "_detect.json")}
+        assert rec["counts"]["n_channels"] == 2 and rec["duration_s"] == pytest.approx(3.0)
+    assert len({r["params_hash"] for r in good}) == 1
+
+
+def test_rerun_skips_done_and_force_redoes(reference_run, corpus, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(reference_run, out)
+    before = outputs(out)
+    proc = cli("detect", corpus, "--out", out, *ARGS)
+    assert proc.returncode == 1
+    last = read_manifest(out / "manifest.jsonl")[-4:]
+    assert sorted(r["status"] for r in last) == ["failed"] + ["skipped"] * 3
+    assert "3 skipped" in proc.stdout and "1 failed" in proc.stdout
+    assert outputs(out) == before
+    # a deleted output makes that recording run again
+    (out / "rec1_events.tsv").unlink()
+    cli("detect", corpus, "--out", out, *ARGS)
+    last = {Path(r["input"]).name: r["status"] for r in read_manifest(out / "manifest.jsonl")[-4:]}
+    assert last["rec1.edf"] == "done" and last["rec0.edf"] == "skipped"
+    # other parameters, or --force, redo everything
+    cli("detect", corpus, "--out", out, *ARGS, "--force")
+    assert sorted(r["status"] for r in read_manifest(out / "manifest.jsonl")[-4:]) == \
+        ["done"] * 3 + ["failed"]
+    assert outputs(out) == before
+
+
+def test_single_bad_file_is_one_line_and_exit_1(tmp_path, corpus):
+    proc = cli("detect", corpus / "zz_garbage.edf", "--out", tmp_path / "o", *ARGS)
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1 and "zz_garbage.edf" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "0 done, 1 failed" in proc.stdout
+
+
+def test_jobs_2_gives_the_same_results(reference_run, corpus, tmp_path):
+    out = tmp_path / "j2"
+    proc = cli("detect", corpus, "--out", out, *ARGS, "--jobs", "2")
+    assert proc.returncode == 1
+    assert statuses(out) == statuses(reference_run)
+    assert outputs(out) == outputs(reference_run)
+    summary = proc.stdout.strip().splitlines()[-1]
+    assert summary.startswith("3 done, 1 failed, 0 skipped;") and "real-time factor" in summary
+
+
+def test_kill_9_then_resume_equals_uninterrupted(reference_run, corpus, tmp_path):
+    out = tmp_path / "killed"
+    proc = subprocess.Popen([*CLI, "detect", str(corpus), "--out", str(out), *ARGS, "--jobs", "1"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    manifest = out / "manifest.jsonl"
+    deadline = time.monotonic() + 300
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            if any(r["status"] == "done" for r in read_manifest(manifest)):
+                break
+            time.sleep(0.02)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    n_done_at_kill = sum(r["status"] == "done" for r in read_manifest(manifest))
+    assert 1 <= n_done_at_kill < 3
+    # no half-written result: every output present is listed by a done record
+    listed = {o for r in read_manifest(manifest) for o in r.get("outputs", [])}
+    assert set(outputs(out)) <= listed
+
+    rerun = cli("detect", corpus, "--out", out, *ARGS, "--jobs", "1")
+    assert rerun.returncode == 1
+    assert f"{n_done_at_kill} skipped" in rerun.stdout
+    st = statuses(out)
+    assert st.pop("zz_garbage.edf") == "failed"
+    assert sorted(st.values()) == ["done"] * (3 - n_done_at_kill) + ["skipped"] * n_done_at_kill
+    assert outputs(out) == outputs(reference_run)
+
+
+def test_dask_local_cluster_gives_the_same_events(reference_run, corpus, tmp_path):
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        out = tmp_path / "dask"
+        proc = cli("detect", corpus, "--out", out, *ARGS, "--scheduler", cluster.scheduler_address,
+                   timeout=600)
+    assert proc.returncode == 1, proc.stderr
+    assert statuses(out) == statuses(reference_run)
+    assert outputs(out) == outputs(reference_run)
+
+
+def test_unreachable_scheduler_is_one_error(tmp_path, corpus):
+    pytest.importorskip("dask.distributed")
+    with pytest.raises(HFODetectError, match="cannot connect to the Dask scheduler"):
+        run_batch([corpus / "rec0.edf"], tmp_path / "o", scheduler="tcp://127.0.0.1:9",
+                  connect_timeout_s=1.0, progress=False)
