@@ -37,6 +37,7 @@ _OVERRIDES = {
     "mismatch_cv": "network__mismatch_cv",
     "n_hidden": "network__n_hidden",
     "window_s": "readout__window_s",
+    "min_neurons": "readout__min_neurons",
     "step_s": "readout__step_s",
     "discard_startup_s": "readout__discard_startup_s",
     "on_low_fs": "filters__on_low_fs",
@@ -94,6 +95,9 @@ class NeuromorphicDetector(BaseEstimator):
         Readout window and step (spec: 0.05 and 0.01 s).
     discard_startup_s : float or None
         Drop events ending before this time (the filter's start-up transient); preset: 0.
+    min_neurons : int or None
+        Population vote of the readout: distinct hidden neurons needed in a window (1 = the
+        paper's "any spike").
     on_low_fs : {"error", "drop"} or None
         A band the sampling rate cannot carry: raise ``SamplingRateError`` or drop the band.
     chunk_s : float
@@ -125,7 +129,7 @@ class NeuromorphicDetector(BaseEstimator):
     def __init__(self, preset="hfo256", seed=None, calibration=None, encoder=None,
                  integrator=None, mismatch_cv=None, n_hidden=None, window_s=None, step_s=None,
                  discard_startup_s=None, on_low_fs=None, chunk_s=60.0, keep_spikes=False,
-                 overrides=None):
+                 overrides=None, min_neurons=None):
         self.preset = preset
         self.seed = seed
         self.calibration = calibration
@@ -140,6 +144,7 @@ class NeuromorphicDetector(BaseEstimator):
         self.chunk_s = chunk_s
         self.keep_spikes = keep_spikes
         self.overrides = overrides
+        self.min_neurons = min_neurons
 
     # ------------------------------------------------------------------ configuration
     def make_config(self) -> PipelineConfig:

@@ -21,12 +21,12 @@ Labels
 ------
 When the hidden neurons listen to all bands (``neuron_band`` is ``None`` or all ``-1``, the
 faithful preset) every event has ``kind = "hfo"`` (the paper's single class). When neurons belong
-to one band's sub-population (``hfo256``, ``burelo2021_ecog``), an event is labelled by the bands
-whose neurons fired the spikes that marked it. An event with spikes from both the ripple and the
-fast-ripple sub-population is written as **one row per kind** (same channel, onset and duration),
-each with ``fr_and_r = True``: the Zurich ``frandr`` convention as used in ``shared/data`` truth
-files, so scoring per kind sees the ripple and the fast ripple, and co-occurrence is both the flag
-and the overlap [CHOICE]. Count HFOs with :func:`count_hfo` (distinct channel/onset), not rows.
+to one band's sub-population (``hfo256``, ``burelo2021_ecog``), each sub-population reads out its
+own band: the window rule (and the ``min_neurons`` vote) runs on that band's neurons alone, so a
+ripple and a fast ripple get their own onsets and durations. A ripple and a fast ripple of one
+channel that share a marked sample both get ``fr_and_r = True`` (the Zurich ``frandr`` flag: a
+flag, not an extra event) [CHOICE]. Count HFOs with :func:`count_hfo`, which counts such a pair
+once, not rows.
 
 Streaming
 ---------
@@ -48,6 +48,51 @@ TIE_TOLERANCE_S = 1e-9
 EVENT_COLUMNS = ["onset", "duration", "channel", "kind", "fr_and_r", "detector", "n_spikes"]
 
 
+def _window_candidates(times, n_times, sfreq, cfg: ReadoutConfig):
+    """Window indices that may contain each spike, and which of them really do (exact test).
+
+    Returns
+    -------
+    idx : ndarray of int64, shape (n_spikes, n_candidates)
+    ok : ndarray of bool, same shape
+    """
+    window, step, tol = cfg.window_s, cfg.step_s, TIE_TOLERANCE_S
+    t_end = (n_times - 1) / sfreq + cfg.extra_time_s
+    n_windows = int(np.ceil(t_end / step))  # == len(np.arange(0, t_end, step))
+    base = np.floor((times - window) / step).astype(np.int64) - 1
+    offsets = np.arange(int(np.ceil(window / step)) + 4, dtype=np.int64)
+    idx = base[:, None] + offsets[None, :]
+    s = idx * step
+    ok = ((idx >= 0) & (idx < n_windows) & (s <= times[:, None] + tol)
+          & (times[:, None] <= s + window + tol))
+    return idx, ok
+
+
+def _voted_sample_ranges(times, channel, neuron, n_times, sfreq, cfg: ReadoutConfig):
+    """Like :func:`_marked_sample_ranges` with the population vote (``cfg.min_neurons``).
+
+    A window is marked when spikes of at least ``min_neurons`` distinct neurons of one channel
+    fall in it. Returns one sample range per (spike, marked window) pair and the spike index of
+    each pair, so labels and spike counts still come from the spikes.
+    """
+    window, step, tol = cfg.window_s, cfg.step_s, TIE_TOLERANCE_S
+    idx, ok = _window_candidates(times, n_times, sfreq, cfg)
+    spike_of, col = np.nonzero(ok)
+    win = idx[spike_of, col]
+    ch = channel[spike_of].astype(np.int64)
+    n_windows = int(idx.max(initial=0)) + 2
+    key = ch * n_windows + win
+    # distinct (window, neuron) pairs, then neurons per window
+    pair = np.unique(np.stack([key, neuron[spike_of].astype(np.int64)], axis=1), axis=0)
+    keys, n_neurons = np.unique(pair[:, 0], return_counts=True)
+    voted = keys[n_neurons >= cfg.min_neurons]
+    keep = np.isin(key, voted)
+    spike_of, win = spike_of[keep], win[keep]
+    k_lo = np.maximum(np.ceil((win * step - tol) * sfreq).astype(np.int64), 0)
+    k_hi = np.minimum(np.floor((win * step + window + tol) * sfreq).astype(np.int64), n_times - 1)
+    return spike_of, k_lo, k_hi
+
+
 def _marked_sample_ranges(times, n_times, sfreq, cfg: ReadoutConfig):
     """Per spike: the range of samples ``[k_lo, k_hi]`` its windows mark (or ``k_lo > k_hi``).
 
@@ -56,15 +101,8 @@ def _marked_sample_ranges(times, n_times, sfreq, cfg: ReadoutConfig):
     k_lo, k_hi : ndarray of int64
     """
     window, step, tol = cfg.window_s, cfg.step_s, TIE_TOLERANCE_S
-    t_end = (n_times - 1) / sfreq + cfg.extra_time_s
-    n_windows = int(np.ceil(t_end / step))  # == len(np.arange(0, t_end, step))
     # Candidate window indices around the closed-form range, then the exact test.
-    base = np.floor((times - window) / step).astype(np.int64) - 1
-    offsets = np.arange(int(np.ceil(window / step)) + 4, dtype=np.int64)
-    idx = base[:, None] + offsets[None, :]
-    s = idx * step
-    ok = ((idx >= 0) & (idx < n_windows) & (s <= times[:, None] + tol)
-          & (times[:, None] <= s + window + tol))
+    idx, ok = _window_candidates(times, n_times, sfreq, cfg)
     has = ok.any(axis=1)
     big = np.iinfo(np.int64).max
     i_min = np.where(ok, idx, big).min(axis=1)
@@ -104,6 +142,56 @@ def _runs(channel, k_lo, k_hi, n_times):
     spike_run = np.empty_like(run_sorted)
     spike_run[order] = run_sorted
     return run_channel, run_lo - run_channel * stride, run_hi - run_channel * stride, spike_run
+
+
+def _runs_of(hidden: SpikeTrains, select, n_times, sfreq, cfg: ReadoutConfig):
+    """Runs (channel, first sample, last sample, spike count) of the selected spikes."""
+    times, channel, source = hidden.times[select], hidden.channel[select], hidden.source[select]
+    if cfg.min_neurons > 1:
+        spike_of, k_lo, k_hi = _voted_sample_ranges(times, channel, source, n_times, sfreq, cfg)
+    else:
+        k_lo, k_hi = _marked_sample_ranges(times, n_times, sfreq, cfg)
+        spike_of = np.arange(times.size)
+    marks = k_lo <= k_hi
+    spike_of = spike_of[marks]
+    if spike_of.size == 0:
+        z = np.empty(0, np.int64)
+        return z, z, z, z
+    run_ch, run_k0, run_k1, pair_run = _runs(channel[spike_of], k_lo[marks], k_hi[marks], n_times)
+    # a spike may lie in several marked windows of one run: count it once
+    first = np.unique(np.stack([pair_run, spike_of], axis=1), axis=0)
+    n_spikes = np.bincount(first[:, 0], minlength=run_ch.size)
+    return run_ch, run_k0, run_k1, n_spikes
+
+
+def _overlapping(ch_a, a0, a1, ch_b, b0, b1) -> np.ndarray:
+    """For each run ``a``: does any run ``b`` of the same channel share a sample with it?
+
+    The ``b`` runs of one channel are disjoint, so sorted by start they are sorted by end too:
+    the last ``b`` starting at or before ``a``'s end is the only candidate to test.
+    """
+    if ch_b.size == 0:
+        return np.zeros(ch_a.size, dtype=bool)
+    stride = np.int64(max(a1.max(initial=0), b1.max(initial=0))) + 2
+    start_b = ch_b * stride + b0
+    order = np.argsort(start_b, kind="stable")
+    start_b, end_b = start_b[order], (ch_b * stride + b1)[order]
+    j = np.searchsorted(start_b, ch_a * stride + a1, side="right") - 1
+    ok = j >= 0
+    jj = np.maximum(j, 0)
+    return ok & (end_b[jj] >= ch_a * stride + a0)
+
+
+def _co_occurring(run_ch, k0, k1, kinds) -> np.ndarray:
+    """``fr_and_r``: a ripple run that overlaps a fast-ripple run of the same channel, and
+    that fast ripple (overlap of at least one marked sample)."""
+    co = np.zeros(run_ch.size, dtype=bool)
+    r = np.flatnonzero(kinds == "ripple")
+    f = np.flatnonzero(kinds == "fast_ripple")
+    if r.size and f.size:
+        co[r] = _overlapping(run_ch[r], k0[r], k1[r], run_ch[f], k0[f], k1[f])
+        co[f] = _overlapping(run_ch[f], k0[f], k1[f], run_ch[r], k0[r], k1[r])
+    return co
 
 
 def spikes_to_events(hidden: SpikeTrains, t_stop: float, readout_cfg: ReadoutConfig | None,
@@ -157,48 +245,38 @@ def events_frame(hidden: SpikeTrains, t_stop: float, readout_cfg: ReadoutConfig 
         EVENT_COLUMNS, [float, float, object, object, bool, object, np.int64])})
     if len(hidden) == 0 or n_times <= 0:
         return empty
-    times = hidden.times
-    k_lo, k_hi = _marked_sample_ranges(times, n_times, sfreq, cfg)
-    marks = k_lo <= k_hi
-    if not marks.any():
-        return empty
-    channel = hidden.channel[marks]
-    run_ch, run_k0, run_k1, spike_run = _runs(channel, k_lo[marks], k_hi[marks], n_times)
-    n_runs = run_ch.size
-    n_spikes = np.bincount(spike_run, minlength=n_runs)
-
     labelled = neuron_band is not None and np.any(np.asarray(neuron_band) >= 0)
-    if labelled:
-        neuron_band = np.asarray(neuron_band, dtype=np.int64)
-        band_names = list(band_names)
-        spike_band = neuron_band[hidden.source[marks]]
-        has_band = np.zeros((n_runs, len(band_names)), dtype=bool)
-        banded = spike_band >= 0
-        has_band[spike_run[banded], spike_band[banded]] = True
-        n_bands_in = has_band.sum(axis=1)
-        # One row per (run, band present); runs fired only by all-band neurons stay "hfo".
-        run_idx, band_idx = np.nonzero(has_band)
-        plain = np.flatnonzero(n_bands_in == 0)
-        kinds = np.concatenate([np.asarray(band_names, dtype=object)[band_idx],
-                                np.full(plain.size, "hfo", dtype=object)])
-        run_idx = np.concatenate([run_idx, plain])
-        co = n_bands_in[run_idx] > 1
+    if not labelled:
+        run_ch, run_k0, run_k1, n_spikes = _runs_of(hidden, np.ones(len(hidden), bool),
+                                                     n_times, sfreq, cfg)
+        kinds = np.full(run_ch.size, "hfo", dtype=object)
     else:
-        run_idx = np.arange(n_runs)
-        kinds = np.full(n_runs, "hfo", dtype=object)
-        co = np.zeros(n_runs, dtype=bool)
-
-    onset = run_k0[run_idx] / sfreq
-    offset = run_k1[run_idx] / sfreq
+        # Each sub-population reads out its own band (its own vote and its own runs);
+        # neurons fed by all bands (-1) give band-less "hfo" events.
+        neuron_band = np.asarray(neuron_band, dtype=np.int64)
+        spike_band = neuron_band[hidden.source]
+        names = list(band_names) + ["hfo"]
+        parts = [(_runs_of(hidden, spike_band == (b if b < len(band_names) else -1), n_times,
+                           sfreq, cfg), name) for b, name in enumerate(names)]
+        run_ch = np.concatenate([p[0][0] for p in parts])
+        run_k0 = np.concatenate([p[0][1] for p in parts])
+        run_k1 = np.concatenate([p[0][2] for p in parts])
+        n_spikes = np.concatenate([p[0][3] for p in parts])
+        kinds = np.concatenate([np.full(p[0][0].size, p[1], dtype=object) for p in parts])
+    if run_ch.size == 0:
+        return empty
+    co = _co_occurring(run_ch, run_k0, run_k1, kinds)
+    onset = run_k0 / sfreq
+    offset = run_k1 / sfreq
     df = pd.DataFrame({
         "onset": onset,
         "duration": offset - onset,
-        "channel": np.asarray(ch_names, dtype=object)[run_ch[run_idx]],
+        "channel": np.asarray(ch_names, dtype=object)[run_ch],
         "kind": kinds,
         "fr_and_r": co,
         "detector": detector,
-        "n_spikes": n_spikes[run_idx].astype(np.int64),
-        "_ch": run_ch[run_idx],
+        "n_spikes": n_spikes.astype(np.int64),
+        "_ch": run_ch,
     })
     df = df[offset >= cfg.discard_startup_s - TIE_TOLERANCE_S]
     df = df.sort_values(["_ch", "onset", "kind"], kind="stable").drop(columns="_ch")
@@ -206,11 +284,12 @@ def events_frame(hidden: SpikeTrains, t_stop: float, readout_cfg: ReadoutConfig 
 
 
 def count_hfo(df: pd.DataFrame, ch_names) -> np.ndarray:
-    """HFOs per channel (distinct channel/onset, so a ripple + fast-ripple pair counts once)."""
+    """HFOs per channel; a ripple co-occurring with a fast ripple counts once (the fast-ripple
+    rows flagged ``fr_and_r`` are not counted again)."""
     ch_names = list(ch_names)
     if len(df) == 0:
         return np.zeros(len(ch_names), dtype=np.int64)
-    uniq = df.drop_duplicates(["channel", "onset"])
+    uniq = df[~((df["kind"] == "fast_ripple") & df["fr_and_r"].astype(bool))]
     counts = uniq["channel"].value_counts()
     return np.array([int(counts.get(c, 0)) for c in ch_names], dtype=np.int64)
 

@@ -83,6 +83,15 @@ class SimulationConfig:
         100-uV SD the 80-250 Hz band alone would carry ~39 uV RMS, far above real data].
     knee_hz : float
         Below this frequency the background spectrum is flat (no drift dominating) [CHOICE].
+    hf_floor_rms_uv : (float, float) or None
+        Range of the per-channel RMS of the background in the 80-250 Hz band. Real bipolar depth
+        recordings have a high-frequency floor far below what a single power law scaled to the
+        wideband SD predicts (the 50-s ds003498 snippet: 1.3 uV RMS at 80-250 Hz and 0.9 uV at
+        250-500 Hz under a 114-uV wideband SD), and the ADM's integer-uV thresholds make the
+        event rate depend on that absolute level. Above ``hf_crossover_hz`` the background is
+        rescaled to a draw from this range; ``None`` keeps the plain power law [CHOICE].
+    hf_crossover_hz : (float, float)
+        Smooth (raised-cosine) transition band of that rescaling [CHOICE: 40-80 Hz].
     background_sd_uv : (float, float)
         Range of the per-channel wideband SD of the synthetic background [CHOICE: 50-150 uV,
         typical of bipolar depth recordings].
@@ -122,6 +131,8 @@ class SimulationConfig:
     artifact_rate_per_min: float = 1.0
     aperiodic_exponent: float = 2.0
     knee_hz: float = 1.0
+    hf_floor_rms_uv: tuple[float, float] | None = (0.8, 1.6)
+    hf_crossover_hz: tuple[float, float] = (40.0, 80.0)
     background_sd_uv: tuple[float, float] = (50.0, 150.0)
     ripple_freq_hz: tuple[float, float] = (90.0, 230.0)
     fast_ripple_freq_hz: tuple[float, float] = (280.0, 460.0)
@@ -203,14 +214,32 @@ def default_channel_names(n_channels: int, contacts_per_electrode: int = 8) -> l
 
 # ---------------------------------------------------------------------- background
 def pink_background(n_times: int, sfreq: float, rng: np.random.Generator, *, exponent: float,
-                    knee_hz: float, sd_uv: float) -> np.ndarray:
-    """Gaussian noise with power spectrum ``1/max(f, knee)^exponent``, no DC, SD ``sd_uv``."""
+                    knee_hz: float, sd_uv: float, hf_rms_uv: float | None = None,
+                    crossover_hz: tuple[float, float] = (40.0, 80.0),
+                    ripple_band_hz: tuple[float, float] = (80.0, 250.0)) -> np.ndarray:
+    """Gaussian noise with power spectrum ``1/max(f, knee)^exponent``, no DC, SD ``sd_uv``.
+
+    With ``hf_rms_uv``, the part above ``crossover_hz`` is rescaled (raised-cosine transition)
+    so that the RMS inside ``ripple_band_hz`` equals ``hf_rms_uv`` (computed from the spectrum,
+    i.e. an ideal band-pass), keeping the power-law shape within the high band.
+    """
     spectrum = np.fft.rfft(rng.standard_normal(n_times))
     freqs = np.fft.rfftfreq(n_times, 1.0 / sfreq)
     gain = np.maximum(freqs, knee_hz) ** (-exponent / 2.0)
     gain[0] = 0.0
-    x = np.fft.irfft(spectrum * gain, n_times)
-    return x * (sd_uv / x.std())
+    spectrum *= gain
+    x = np.fft.irfft(spectrum, n_times)
+    spectrum *= sd_uv / x.std()
+    if hf_rms_uv is not None:
+        lo, hi = crossover_hz
+        ramp = np.clip((freqs - lo) / (hi - lo), 0.0, 1.0)
+        ramp = 0.5 - 0.5 * np.cos(np.pi * ramp)  # 0 below lo, 1 above hi
+        in_band = (freqs >= ripple_band_hz[0]) & (freqs <= ripple_band_hz[1])
+        # Parseval: RMS of the ideal band-passed signal from the one-sided spectrum
+        band_rms = np.sqrt(2.0 * np.sum(np.abs(spectrum[in_band]) ** 2)) / n_times
+        scale = hf_rms_uv / band_rms if band_rms > 0 else 1.0
+        spectrum *= 1.0 + (scale - 1.0) * ramp
+    return np.fft.irfft(spectrum, n_times)
 
 
 def tiled_background(source_uv: np.ndarray, n_times: int, rng: np.random.Generator,
@@ -287,8 +316,10 @@ def _simulate_channel(name: str, n_times: int, sfreq: float, cfg: SimulationConf
     bg_rng, rng = np.random.default_rng(bg_seq), np.random.default_rng(ev_seq)
     if background is None:
         sd = bg_rng.uniform(*cfg.background_sd_uv)
+        hf = None if cfg.hf_floor_rms_uv is None else bg_rng.uniform(*cfg.hf_floor_rms_uv)
         sig = pink_background(n_times, sfreq, bg_rng, exponent=cfg.aperiodic_exponent,
-                              knee_hz=cfg.knee_hz, sd_uv=sd)
+                              knee_hz=cfg.knee_hz, sd_uv=sd, hf_rms_uv=hf,
+                              crossover_hz=cfg.hf_crossover_hz, ripple_band_hz=cfg.ripple_band_hz)
     else:
         sig = tiled_background(background, n_times, bg_rng, segment=int(round(2.0 * sfreq)))
     bg_sd = float(sig.std())

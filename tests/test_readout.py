@@ -115,15 +115,16 @@ def test_discard_startup_drops_early_events_only():
     assert list(df.onset) == pytest.approx([0.95])
 
 
-def test_band_labels_one_row_per_kind_for_co_occurrence():
+def test_each_band_reads_out_its_own_events_and_flags_co_occurrence():
     # neurons 0,1 -> ripple (band 0); 2,3 -> fast ripple (band 1); 4 -> all bands
     neuron_band = np.array([0, 0, 1, 1, -1])
     spikes = trains([0.5, 0.51, 1.5, 2.5, 2.52, 3.5], sources=[0, 1, 2, 0, 3, 4])
     df = events_frame(spikes, 5.0, CFG, ["A"], neuron_band=neuron_band,
                       band_names=["ripple", "fast_ripple"], sfreq=FS)
     rows = list(zip(np.round(df.onset, 4), df.kind, df.fr_and_r))
+    # ripple run from 2.5 s: [2.45, 2.55]; fast-ripple run from 2.52 s: [2.47, 2.57] -> overlap
     assert rows == [(0.45, "ripple", False), (1.45, "fast_ripple", False),
-                    (2.45, "fast_ripple", True), (2.45, "ripple", True), (3.45, "hfo", False)]
+                    (2.45, "ripple", True), (2.47, "fast_ripple", True), (3.45, "hfo", False)]
     assert list(count_hfo(df, ["A", "B"])) == [4, 0]
 
 
@@ -152,3 +153,19 @@ def test_spikes_to_events_returns_an_event_table():
     table = spikes_to_events(trains([0.5]), 2.0, CFG, ["A"], sfreq=FS)
     df = table.df if hasattr(table, "df") else table.to_frame()
     assert len(df) == 1 and df["detector"].iloc[0] == "snn"
+
+
+def test_population_vote_needs_distinct_neurons_in_one_window():
+    # neuron 0 fires three times at 1.00-1.02 s: one neuron, so a 2-neuron vote marks nothing;
+    # neurons 1 and 2 fire at 3.00 and 3.03 s: both in the windows starting 2.99-3.00 s only
+    spikes = trains([1.0, 1.01, 1.02, 3.0, 3.03], sources=[0, 0, 0, 1, 2])
+    one = events_frame(spikes, 5.0, CFG, ["A"], sfreq=FS)
+    two = events_frame(spikes, 5.0, ReadoutConfig(min_neurons=2), ["A"], sfreq=FS)
+    assert len(one) == 2
+    assert len(two) == 1
+    # windows [s, s+0.05] holding both 3.00 and 3.03: s in {2.98, 2.99, 3.00} -> 2.98..3.05
+    assert two.onset[0] == pytest.approx(2.98)
+    assert two.onset[0] + two.duration[0] == pytest.approx(3.05)
+    assert two.n_spikes[0] == 2
+    three = events_frame(spikes, 5.0, ReadoutConfig(min_neurons=3), ["A"], sfreq=FS)
+    assert len(three) == 0
