@@ -255,8 +255,6 @@ def test_unwritable_output_folder(tmp_path):
     assert_one_line_about(proc, "a_file")
 
 
-@pytest.mark.xfail(strict=True, reason="gap in hfo_detect/commands/score.py (evaluation helper): reference "
-                   "marks on channels absent from the detections are scored silently (exit 0)")
 def test_reference_channels_not_in_detections(tmp_path):
     from hfo_detect.events import EventTable
     import pandas as pd
@@ -301,3 +299,22 @@ def test_batch_goes_on_past_every_bad_input(tmp_path):
     assert f"2 done, {len(bad)} failed, 0 skipped" in proc.stdout
     assert len(BAD_INPUTS) + 2 >= 25  # the corpus size asked for (with the two cases above)
     assert json.loads((out / "manifest.jsonl").read_text().splitlines()[0])  # plain JSON lines
+
+
+def test_reference_channels_not_in_the_recording(tmp_path):
+    """With the run's detect.json beside the events, every reference channel must exist."""
+    import json
+
+    from hfo_detect.events import EventTable
+    import pandas as pd
+
+    det = tmp_path / "rec_events.tsv"
+    (tmp_path / "rec_detect.json").write_text(json.dumps({"channels": ["A1-A2", "A2-A3"]}))
+    ref = tmp_path / "rec_truth.tsv"
+    EventTable(pd.DataFrame({"onset": [1.0], "duration": [0.1], "channel": ["A1-A2"],
+                             "kind": ["ripple"]})).to_bids_tsv(det)
+    EventTable(pd.DataFrame({"onset": [1.0, 2.0], "duration": [0.1, 0.1],
+                             "channel": ["A1-2", "Q7-Q8"], "kind": ["ripple", "ripple"]})).to_bids_tsv(ref)
+    proc = run_cli("score", det, ref)
+    assert_one_line_about(proc, "rec_truth.tsv")
+    assert "Q7-Q8" in proc.stderr

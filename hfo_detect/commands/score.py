@@ -7,6 +7,46 @@ import json
 import click
 
 
+def check_channels(det_path, ref_path, det, ref) -> None:
+    """Refuse a reference that does not belong to the detections' recording.
+
+    When the detection run's ``<stem>_detect.json`` lies beside the events file, every reference
+    channel must be one of the recording's channels. Without it, the reference and the detections
+    must share at least one channel (when both hold events).
+
+    Raises
+    ------
+    AnnotationError
+        Naming the reference file and the channels that do not match.
+    """
+    import json
+    from pathlib import Path
+
+    from hfo_detect.channels import canonical_bipolar
+    from hfo_detect.errors import AnnotationError
+
+    det_path, ref_path = Path(det_path), Path(ref_path)
+    ref_channels = {canonical_bipolar(c) for c in ref.df["channel"]}
+    if not ref_channels:
+        return
+    stem = det_path.name[: -len("_events.tsv")] if det_path.name.endswith("_events.tsv") else det_path.stem
+    sidecar = det_path.with_name(f"{stem}_detect.json")
+    if sidecar.is_file():
+        known = {canonical_bipolar(c) for c in json.loads(sidecar.read_text()).get("channels", [])}
+        missing = sorted(ref_channels - known)
+        if known and missing:
+            raise AnnotationError(
+                f"reference marks on channels not in the recording ({', '.join(missing[:5])}"
+                f"{', ...' if len(missing) > 5 else ''})", ref_path)
+        return
+    det_channels = {canonical_bipolar(c) for c in det.df["channel"]}
+    if det_channels and not det_channels & ref_channels:
+        raise AnnotationError(
+            f"reference marks share no channel with the detections (reference: "
+            f"{', '.join(sorted(ref_channels)[:3])}; detected: {', '.join(sorted(det_channels)[:3])})",
+            ref_path)
+
+
 def _fmt(v) -> str:
     return "   -" if v is None or v != v else f"{v:5.3f}"
 
@@ -38,8 +78,10 @@ def command(detected, reference, rule, iou_threshold, tolerance_s, kind, channel
     pairs, notes = pair_files(detected, reference)
     results = {}
     for name, det_path, ref_path in pairs:
+        det, ref = EventTable.read(det_path), EventTable.read(ref_path)
+        check_channels(det_path, ref_path, det, ref)
         results[name] = score_events(
-            EventTable.read(det_path), EventTable.read(ref_path), kinds=kind, rule=rule,
+            det, ref, kinds=kind, rule=rule,
             iou_threshold=iou_threshold, tolerance_s=tolerance_s, bin_s=bin_s, channels=channels)
     total = combine_results(list(results.values())) if len(results) > 1 else next(iter(results.values())).summary()
     rule_text = next(iter(results.values())).rule
