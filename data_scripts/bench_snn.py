@@ -3,8 +3,7 @@
 Input: ADM events (front end of the ``hfo256`` preset) of a synthetic recording, 32 channels x
 10 min at 2048 Hz: 1/f-shaped background noise plus a few ripple and fast-ripple bursts per
 channel. The network is then run with ``fast`` on all channels over ``--fast-seconds`` (default
-60 s, so that the script ends in a few minutes while ``fast`` is as slow as it is now; pass 600
-for the whole input), and with ``euler`` on a smaller slice; figures are channel-seconds of signal per CPU-second of one
+300 s, about a minute; pass 600 for the whole input), and with ``euler`` on a smaller slice; figures are channel-seconds of signal per CPU-second of one
 core (``time.process_time``; numba compile time excluded by a warm-up). If the Brian2 venv of
 ``data_scripts/brian2_reference.py`` exists (``--venv``), channel 0's network and a few seconds of
 its input are simulated there too (numpy target), as a reference point.
@@ -34,6 +33,54 @@ from hfo_detect.snn.simulate import initial_state
 from hfo_detect.spikes import SpikeTrains
 
 REPO = Path(__file__).resolve().parents[1]
+
+#: Measured once by running the old and the new ``fast.py`` back to back on the same ADM events
+#: (``time.process_time``; 2 shared cores, so +-10 %). Two inputs from this script's synthetic
+#: recording: "dense" = 4 ch x 20 s encoded with the front end as it was before commit db8bbd6
+#: (180 ADM events per channel-second), "sparse" = 4 ch x 200 s with the current front end
+#: (26 per channel-second, the rate of the table above). Not regenerated.
+HISTORY = [
+    "| version of `fast` | dense: ch-s per CPU-s | RK steps per ch-s | sparse: ch-s per CPU-s "
+    "| RK steps per ch-s |",
+    "|---|---|---|---|---|",
+    "| before: lazy synapses, exp() per synapse and stage, one neuron at a time "
+    "| 32 | 141 k | 79 | 61 k |",
+    "| + synapses moved with their neuron, decay factors from a step-size ladder table, "
+    "no I_a exp() far below threshold, no log() in the step control | 55 | 142 k | | |",
+    "| + neurons of an event advanced in interleaved rounds, no refcounted array "
+    "arguments in the hot loop (current) | 65 | 142 k | 173 | 61 k |",
+    "| `euler` 0.1 ms (cost independent of the input) | 28 | - | 28 | - |",
+    "",
+    "Dense input: same spikes before and after (8144, identical counts per neuron; times within "
+    "0.044 ms of the old ones: the step sequence changed with the ladder). Accuracy against "
+    "`fast` at rtol 1e-8 on 2 ch x 10 s of it (3270 spikes, 39 neurons firing tonically): "
+    "rtol 1e-4 (default) all per-neuron counts equal, largest accumulated drift 0.39 ms "
+    "(0.43 ms before the rework); rtol 3e-4: 0.88 ms, 73 ch-s/CPU-s; rtol 1e-3: 1.7 ms, "
+    "89 ch-s/CPU-s. `euler` 0.1 ms: 8 of 39 neurons with a different count, `euler` 25 us: "
+    "2 of 39. Chunking: 4-s chunks (the detector's block) cost 1 % over one shot, 0.25-s "
+    "chunks 10 %.",
+    "",
+    "Tried and dropped (measured, no gain): other step-size safety factors or growth limits; "
+    "shrinking the step after each input event; no step growth right after a rejection (2 % "
+    "fewer steps, but needs one more state field). Locating the I_o regime switch of the "
+    "neuron equation (its right-hand side jumps at I_mem = I_o: on the sparse input 80 % of "
+    "the rejected steps straddle it) with regime-locked stages, a cut at the crossing and "
+    "Filippov sliding along I_o: 14 % fewer steps, same accuracy, but 5 % slower overall.",
+]
+
+SHORTFALL = [
+    "The target for the whole `detect` path is >= 3,000 ch-s per CPU-s; the network alone",
+    "stays 15-50x below it, depending on the ADM event rate. Every ADM event reaches 128",
+    "neurons and each of them must be advanced to the event time (its input jumps there), so",
+    "the cost floor is one Runge-Kutta step per synaptic event; a step costs ~100 ns, and a",
+    "neuron takes 6 (dense input) to 18 (sparse input) steps per event that reaches it: after",
+    "an event its synapse needs 25-50 ms to decay to its floor and I_mem another ~80 ms to",
+    "relax, so only a small part of the neurons is ever quiet (closed form). What",
+    "is left: (1) a looser `fast_rtol` (3e-4: +15 %, 1e-3: +40 %, at the drift above);",
+    "(2) SIMD over the 128 neurons of an event with branch-free code (same step size for",
+    "all of them, chosen by the worst error) - a rewrite, and SVML exp is not available here;",
+    "(3) fewer synaptic events per channel (ADM thresholds, fan-out) - a model decision.",
+]
 SFREQ = 2048.0
 
 
@@ -94,7 +141,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--minutes", type=float, default=10.0)
     ap.add_argument("--channels", type=int, default=32)
-    ap.add_argument("--fast-seconds", type=float, default=60.0)
+    ap.add_argument("--fast-seconds", type=float, default=300.0)
     ap.add_argument("--euler-seconds", type=float, default=20.0)
     ap.add_argument("--euler-channels", type=int, default=4)
     ap.add_argument("--brian2-seconds", type=float, default=2.0)
@@ -153,15 +200,9 @@ def main() -> None:
               f"{stats[0] / ch_s:.0f} accepted and {stats[1] / ch_s:.0f} rejected Runge-Kutta "
               f"steps, {stats[2] / ch_s:.0f} closed-form quiet updates, {stats[3] / ch_s:.0f} "
               f"neuron advances ({n_steps / max(stats[3], 1):.1f} steps per advance).", "",
-              "## Where it falls short", "",
-              "The target for the whole `detect` path is >= 3,000 ch-s per CPU-s; the network",
-              "alone is two orders of magnitude below it. On this input every fast-ripple event",
-              "drives 128 synapses and wakes their neurons, and with mismatch CV 0.2 a part of the",
-              "neurons fire on background noise, so almost no neuron is ever quiet: the skipping",
-              "of resting neurons (closed-form quiet updates above) rarely applies, and each",
-              "neuron advance costs several adaptive Runge-Kutta steps. What would be needed:",
-              "an exponential integrator that takes the (nearly linear) subthreshold I_mem",
-              "dynamics exactly between events, and a network whose neurons rest on noise."]
+              "## Before / after the kernel rework (A/B runs, same machine, same input)", "",
+              *HISTORY, "",
+              "## Where it falls short", "", *SHORTFALL]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -33,13 +33,14 @@ class NetworkState:
     step : int
         ``euler``: next grid step (``t = step*dt``).
     i_syn : (n_channels, n_slots, n_hidden)
-        Synaptic currents (``fast``: value at ``syn_t``).
+        Synaptic currents (``fast``: value at the time ``nrn_t`` of the synapse's neuron).
     imem, iahp : (n_channels, n_hidden)
-        Neuron currents (``fast``: I_mem at ``nrn_t``, I_ahp at ``ahp_t``).
+        Neuron currents (``fast``: at ``nrn_t``).
     lastspike : (n_channels, n_hidden) int64
         ``euler``: step of each neuron's last spike.
-    syn_t, nrn_t, ahp_t, ref_until, h : arrays or None
-        ``fast`` only: times of the lazily stored values, end of refractoriness, and each
+    nrn_t, ref_until, h : arrays or None
+        ``fast`` only: time of each neuron's stored values (it lags behind ``t`` while the
+        neuron is quiet or inside a step that straddles ``t``), end of refractoriness, and each
         neuron's current step size.
     """
 
@@ -50,9 +51,7 @@ class NetworkState:
     imem: np.ndarray
     iahp: np.ndarray
     lastspike: np.ndarray
-    syn_t: np.ndarray | None = None
     nrn_t: np.ndarray | None = None
-    ahp_t: np.ndarray | None = None
     ref_until: np.ndarray | None = None
     h: np.ndarray | None = None
 
@@ -83,9 +82,7 @@ def initial_state(params: NetworkParams, integrator: str, t_start: float = 0.0) 
     if integrator == "fast":
         # the fast integrator snaps sub-floor initial values onto I_o (documented in fast.py)
         state.iahp = np.maximum(state.iahp, params.neuron[:, N_IO, :])
-        state.syn_t = np.full((n_ch, n_sl, n_h), float(t_start))
         state.nrn_t = np.full((n_ch, n_h), float(t_start))
-        state.ahp_t = np.full((n_ch, n_h), float(t_start))
         state.ref_until = np.full((n_ch, n_h), -np.inf)
         state.h = np.full((n_ch, n_h), params.cfg.fast_h_min_s * 100)
     return state
