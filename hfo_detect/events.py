@@ -459,8 +459,8 @@ def _from_bids(raw: pd.DataFrame) -> pd.DataFrame:
     use_zurich = zurich["tag"].notna() & df["channel"].isna()
     has_kind_col = "kind" in df
     kind = df["kind"] if has_kind_col else trial
-    known = kind.fillna("").map(_is_kind)
-    keep = use_zurich | (known & df["channel"].notna())
+    known = kind.fillna("").map(_is_kind).astype(bool)  # an empty column maps to dtype object
+    keep = use_zurich.astype(bool) | (known & df["channel"].notna())
     if len(df) and not keep.any():
         raise AnnotationError("no channel events: rows need a channel column and a kind as "
                               "trial_type, or Zurich names like ripple_AHR3-4")

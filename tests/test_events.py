@@ -222,3 +222,11 @@ def test_read_errors_name_the_file(tmp_path):
     no_channel.write_text("onset\tduration\ttrial_type\n1.0\t0.1\tripple\n")
     with pytest.raises(AnnotationError, match="nochan.tsv: no channel events"):
         EventTable.read(no_channel)
+
+
+def test_header_only_events_file_reads_as_empty(tmp_path):
+    path = tmp_path / "none_events.tsv"
+    path.write_text("onset\tduration\ttrial_type\tchannel\n")
+    table = EventTable.read(path)
+    assert len(table) == 0
+    assert {"onset", "duration", "channel", "kind"} <= set(table.df.columns)

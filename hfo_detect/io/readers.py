@@ -138,7 +138,8 @@ def read_mat(path: Path):
 
     Variables: ``times`` (s) or ``t``, and ``channels`` or ``chb`` (channels x samples,
     microvolts), optional ``channel_labels`` (labels missing -> ``ch1``, ``ch2``, ...).
-    The sampling rate is ``1 / median(diff(times))``.
+    The sampling rate is ``1 / median(diff(times))``, snapped to the nearest whole Hz when it is
+    within 1 ppm of it (rounding in the stored time vector).
     """
     import mne
     import scipy.io
@@ -169,7 +170,11 @@ def read_mat(path: Path):
         raise CorruptFileError("'times' is not increasing", path)
     labels = _mat_labels(mat.get("channel_labels"), data.shape[0])
     check_unique_names(labels, path)
-    info = mne.create_info(labels, 1.0 / dt, ch_types="seeg")
+    sfreq = 1.0 / dt
+    # a time vector stored as k*0.0005 gives 1999.9999999993 Hz: snap to the nominal rate
+    if abs(sfreq - round(sfreq)) <= 1e-6 * sfreq:
+        sfreq = float(round(sfreq))
+    info = mne.create_info(labels, sfreq, ch_types="seeg")
     return mne.io.RawArray(data * 1e-6, info, verbose="error")
 
 
