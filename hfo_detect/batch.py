@@ -438,7 +438,7 @@ def _submit_dask(scheduler: str, tasks: list[tuple], on_result, timeout_s: float
 def run_batch(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *,
               detector: str = "snn", montage: str | None = "bipolar", params: Any = None,
               jobs: int = 1, scheduler: str | None = None, force: bool = False,
-              chunk_s: float = 60.0, progress: bool = True,
+              chunk_s: float = 10.0, progress: bool = True,
               on_record: Callable[[dict[str, Any]], None] | None = None,
               connect_timeout_s: float = 10.0) -> BatchSummary:
     """Detect HFOs in every recording of ``inputs``, writing into ``out_dir``.

@@ -128,7 +128,7 @@ class NeuromorphicDetector(BaseEstimator):
 
     def __init__(self, preset="hfo256", seed=None, calibration=None, encoder=None,
                  integrator=None, mismatch_cv=None, n_hidden=None, window_s=None, step_s=None,
-                 discard_startup_s=None, on_low_fs=None, chunk_s=60.0, keep_spikes=False,
+                 discard_startup_s=None, on_low_fs=None, chunk_s=10.0, keep_spikes=False,
                  overrides=None, min_neurons=None):
         self.preset = preset
         self.seed = seed

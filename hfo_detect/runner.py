@@ -115,7 +115,7 @@ def _prepare_out_dir(out_dir: Path) -> None:
 
 
 def detect_recording(path, out_dir, *, detector: str = "snn", montage: str = "bipolar",
-                     params: dict | None = None, chunk_s: float = 60.0) -> dict:
+                     params: dict | None = None, chunk_s: float = 10.0) -> dict:
     """Run one detector on one recording and write events, counts and a JSON record.
 
     Parameters

@@ -79,7 +79,7 @@ def run_files(inputs: Sequence[str], out_dir: str, *, detector: str, montage: st
               help="ADM threshold rule (default: the preset's).")
 @click.option("--integrator", type=click.Choice(["euler", "fast"]), default=None,
               help="Network integrator (default: the preset's).")
-@click.option("--chunk-s", type=click.FloatRange(min=0, min_open=True), default=60.0,
+@click.option("--chunk-s", type=click.FloatRange(min=0, min_open=True), default=10.0,
               show_default=True, help="Streaming chunk length in seconds.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Recordings processed in parallel on local processes.")

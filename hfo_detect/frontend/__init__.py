@@ -10,7 +10,7 @@ Public API::
     ADMEncoder(adm_cfg, sfreq, thresholds, n_times_total, band_names)
         .process(filtered, start_sample) -> SpikeTrains
     encode_array(data_uv, sfreq, cfg, thresholds=None) -> EncodeResult
-    encode_recording(recording, cfg, chunk_s=60.0) -> EncodeResult
+    encode_recording(recording, cfg, chunk_s=10.0) -> EncodeResult
 """
 
 from hfo_detect.frontend.adm import ADMEncoder, stream_names

@@ -190,7 +190,7 @@ def _encode_zero_phase(data, sfreq, cfg, thresholds, ch_names, path) -> EncodeRe
     return EncodeResult(enc.process(filt, 0), thresholds, names, data.shape[1], float(sfreq))
 
 
-def encode_recording(recording, cfg: PipelineConfig, chunk_s: float = 60.0,
+def encode_recording(recording, cfg: PipelineConfig, chunk_s: float = 10.0,
                      thresholds=None) -> EncodeResult:
     """Stream a :class:`hfo_detect.io.Recording` through the front end in two passes.
 

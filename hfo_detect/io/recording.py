@@ -166,7 +166,7 @@ class Recording:
             check_finite(out, self.ch_names, self.sfreq, start, self.path)
         return out
 
-    def iter_chunks(self, chunk_s: float = 60.0, overlap_s: float = 0.0, *, symmetric: bool = False) -> Iterator[Chunk]:
+    def iter_chunks(self, chunk_s: float = 10.0, overlap_s: float = 0.0, *, symmetric: bool = False) -> Iterator[Chunk]:
         """Yield :class:`Chunk` objects whose cores tile the recording.
 
         Parameters
@@ -189,7 +189,7 @@ class Recording:
             data = self.get_data_uv(start - before, stop + after)
             yield Chunk(start, stop, data, before, after)
 
-    def ptp_uv(self, chunk_s: float = 60.0) -> np.ndarray:
+    def ptp_uv(self, chunk_s: float = 10.0) -> np.ndarray:
         """Peak-to-peak amplitude per output channel, read chunk by chunk."""
         lo = np.full(self.n_channels, np.inf)
         hi = np.full(self.n_channels, -np.inf)
@@ -198,7 +198,7 @@ class Recording:
             hi = np.maximum(hi, chunk.data_uv.max(axis=1))
         return hi - lo
 
-    def drop_flat(self, on_flat: str = "drop", tol_uv: float = 1e-6, chunk_s: float = 60.0) -> Recording:
+    def drop_flat(self, on_flat: str = "drop", tol_uv: float = 1e-6, chunk_s: float = 10.0) -> Recording:
         """Apply the flat-channel policy (see :func:`~hfo_detect.io.validate.handle_flat`).
 
         Reads the whole recording once (chunk by chunk); also finds NaN/Inf on the way.
@@ -243,7 +243,7 @@ class Recording:
         return raw
 
 
-def iter_chunks(recording: Recording, chunk_s: float = 60.0, overlap_s: float = 0.0, *, symmetric: bool = False):
+def iter_chunks(recording: Recording, chunk_s: float = 10.0, overlap_s: float = 0.0, *, symmetric: bool = False):
     """Function form of :meth:`Recording.iter_chunks`."""
     return recording.iter_chunks(chunk_s, overlap_s, symmetric=symmetric)
 
