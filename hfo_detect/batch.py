@@ -378,12 +378,9 @@ class BatchSummary:
 
 
 def _prepare_out_dir(out_dir: Path) -> Path:
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise OutputError(f"cannot create output folder ({err.strerror})", out_dir) from None
-    if not os.access(out_dir, os.W_OK | os.X_OK):
-        raise OutputError("output folder is not writable", out_dir)
+    from hfo_detect.runner import prepare_out_dir
+
+    prepare_out_dir(out_dir)
     manifest = out_dir / MANIFEST
     try:
         with open(manifest, "a", encoding="utf-8"):

@@ -105,7 +105,8 @@ def baseline_counts(events_df: pd.DataFrame, ch_names, duration_s: float) -> pd.
     })
 
 
-def _prepare_out_dir(out_dir: Path) -> None:
+def prepare_out_dir(out_dir: Path) -> None:
+    """Create ``out_dir`` if needed; :class:`OutputError` if it cannot be made or written."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as err:
@@ -150,7 +151,7 @@ def detect_recording(path, out_dir, *, detector: str = "snn", montage: str = "bi
     t0 = time.perf_counter()
     path = Path(path)
     out_dir = Path(out_dir)
-    _prepare_out_dir(out_dir)
+    prepare_out_dir(out_dir)
 
     recording = open_recording(path, montage=montage)
     params = dict(params or {})

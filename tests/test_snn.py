@@ -14,7 +14,7 @@ from hfo_detect.config import NetworkConfig, get_preset
 from hfo_detect.snn import (NetworkParamsError, build_network, custom_network, run_network,
                             synaptic_event_counts)
 from hfo_detect.snn.fast import quiet_solve
-from hfo_detect.snn.params import N_ITAU, S_ITAU, S_IW, S_SIGN
+from hfo_detect.snn.params import N_ITAU, S_IW, S_SIGN
 from hfo_detect.spikes import SpikeTrains
 
 DATA = Path(__file__).parent / "data"

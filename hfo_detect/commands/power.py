@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
 import click
 
 
 def _parse_overrides(pairs: tuple[str, ...]):
+    from hfo_detect.commands._options import config_from_set_pairs
     from hfo_detect.power import PowerConfig
 
-    names = {f.name: f.type for f in dataclasses.fields(PowerConfig)}
-    out = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or key not in names:
-            raise click.BadParameter(f"{pair!r}: expected NAME=VALUE with NAME one of {sorted(names)}",
-                                     param_hint="--set")
-        try:
-            out[key] = int(value) if key.endswith("_per_chip") else float(value)
-        except ValueError:
-            raise click.BadParameter(f"{pair!r}: value is not a number", param_hint="--set") from None
-    return PowerConfig(**out)
+    return config_from_set_pairs(PowerConfig, pairs)
 
 
 def format_table(est) -> str:

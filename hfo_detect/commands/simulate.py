@@ -2,35 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import click
 
 
 def _config(pairs: tuple[str, ...]):
     """``--set NAME=VALUE`` pairs -> SimulationConfig (ranges as ``LO,HI``)."""
+    from hfo_detect.commands._options import config_from_set_pairs
     from hfo_detect.simulate import SimulationConfig
 
-    fields = {f.name: f.default for f in dataclasses.fields(SimulationConfig)}
-    out = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or key not in fields:
-            raise click.BadParameter(f"{pair!r}: expected NAME=VALUE with NAME one of {sorted(fields)}",
-                                     param_hint="--set")
-        try:
-            if isinstance(fields[key], tuple):
-                out[key] = tuple(float(v) for v in value.split(","))
-                if len(out[key]) != 2:
-                    raise ValueError
-            elif isinstance(fields[key], int):
-                out[key] = int(value)
-            else:
-                out[key] = float(value)
-        except ValueError:
-            kind = "LO,HI" if isinstance(fields[key], tuple) else "a number"
-            raise click.BadParameter(f"{pair!r}: value must be {kind}", param_hint="--set") from None
-    return SimulationConfig(**out)
+    return config_from_set_pairs(SimulationConfig, pairs)
 
 
 @click.command("simulate")

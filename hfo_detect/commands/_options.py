@@ -1,0 +1,38 @@
+"""Option parsing shared by several sub-commands."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import click
+
+
+def config_from_set_pairs(cls, pairs: tuple[str, ...]):
+    """Build the frozen dataclass ``cls`` from ``--set NAME=VALUE`` pairs.
+
+    Each value is converted like the field's default: a tuple default takes ``A,B,...`` floats
+    (same length), an int default an int, anything else a float. Unknown names and bad values
+    raise :class:`click.BadParameter` naming the pair.
+    """
+    defaults = {f.name: f.default for f in dataclasses.fields(cls)}
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or key not in defaults:
+            raise click.BadParameter(
+                f"{pair!r}: expected NAME=VALUE with NAME one of {sorted(defaults)}",
+                param_hint="--set")
+        default = defaults[key]
+        try:
+            if isinstance(default, tuple):
+                out[key] = tuple(float(v) for v in value.split(","))
+                if len(out[key]) != len(default):
+                    raise ValueError
+            elif isinstance(default, int) and not isinstance(default, bool):
+                out[key] = int(value)
+            else:
+                out[key] = float(value)
+        except ValueError:
+            want = ",".join(["X"] * len(default)) if isinstance(default, tuple) else "a number"
+            raise click.BadParameter(f"{pair!r}: value must be {want}", param_hint="--set") from None
+    return cls(**out)
