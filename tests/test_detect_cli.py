@@ -90,13 +90,16 @@ def test_edf_input_with_the_default_network(tmp_path):
     m = (t >= 4.0) & (t < 4.06)
     data[0, m] += 80 * np.hanning(m.sum()) * np.sin(2 * np.pi * 150 * (t[m] - 4.0))
     path = write_edf(tmp_path / "sub-01_run-01_ieeg.edf", data, sfreq, ["AHR1", "AHR2", "AHR3"])
-    res = invoke([str(path), "--out", str(tmp_path / "out"), "--seed", "3"])
+    res = invoke([str(path), "--out", str(tmp_path / "out"), "--seed", "3", "--min-neurons", "2",
+                  "--mismatch-cv", "0.1"])
     assert res.exit_code == 0, res.output
     counts = pd.read_csv(tmp_path / "out" / "sub-01_run-01_counts.tsv", sep="\t")
     assert counts.channel.tolist() == ["AHR1-AHR2", "AHR2-AHR3"]  # bipolar montage
     assert (counts.n_hidden == 256).all() and "adm_ripple_up" in counts.columns
     record = json.loads((tmp_path / "out" / "sub-01_run-01_detect.json").read_text())
     assert record["parameters"]["seed"] == 3 and record["config"]["network"]["seed"] == 3
+    assert record["config"]["readout"]["min_neurons"] == 2
+    assert record["config"]["network"]["mismatch_cv"] == 0.1
 
 
 def test_options_for_the_network_only():

@@ -18,7 +18,8 @@ import click
 DETECTOR_NAMES = ("snn", "morphology", "rms", "linelength")
 #: options that only the network detector takes (name on the command line -> parameter)
 SNN_OPTIONS = {"preset": "preset", "seed": "seed", "calibration": "calibration",
-               "integrator": "integrator"}
+               "integrator": "integrator", "mismatch_cv": "mismatch_cv",
+               "min_neurons": "min_neurons"}
 
 
 def detector_params(detector: str, **options) -> dict:
@@ -79,6 +80,10 @@ def run_files(inputs: Sequence[str], out_dir: str, *, detector: str, montage: st
               help="ADM threshold rule (default: the preset's).")
 @click.option("--integrator", type=click.Choice(["euler", "fast"]), default=None,
               help="Network integrator (default: the preset's).")
+@click.option("--mismatch-cv", type=click.FloatRange(min=0), default=None,
+              help="Device mismatch (CV of every bias current; default: the preset's).")
+@click.option("--min-neurons", type=click.IntRange(min=1), default=None,
+              help="Readout vote: distinct hidden neurons per window (1 = the paper's rule).")
 @click.option("--chunk-s", type=click.FloatRange(min=0, min_open=True), default=10.0,
               show_default=True, help="Streaming chunk length in seconds.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
@@ -86,8 +91,8 @@ def run_files(inputs: Sequence[str], out_dir: str, *, detector: str, montage: st
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Run on an existing Dask distributed scheduler (tcp://host:port) instead.")
 @click.option("--force", is_flag=True, help="Redo recordings already done with the same parameters.")
-def command(inputs, out_dir, detector, preset, seed, montage, calibration, integrator, chunk_s,
-            jobs, scheduler, force):
+def command(inputs, out_dir, detector, preset, seed, montage, calibration, integrator,
+            mismatch_cv, min_neurons, chunk_s, jobs, scheduler, force):
     """Detect HFOs in each INPUT recording and write events and counts into --out."""
     if preset is not None:
         from hfo_detect.config import PRESETS
@@ -96,7 +101,8 @@ def command(inputs, out_dir, detector, preset, seed, montage, calibration, integ
             raise click.BadParameter(f"{preset!r} is not one of {sorted(PRESETS)}",
                                      param_hint="--preset")
     params = detector_params(detector, preset=preset, seed=seed, calibration=calibration,
-                             integrator=integrator)
+                             integrator=integrator, mismatch_cv=mismatch_cv,
+                             min_neurons=min_neurons)
     n_failed = run_files(inputs, out_dir, detector=detector, montage=montage, params=params,
                          chunk_s=chunk_s, jobs=jobs, scheduler=scheduler, force=force)
     if n_failed:
