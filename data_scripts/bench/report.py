@@ -298,3 +298,24 @@ def write(res: dict, out_dir: Path) -> Path:
     path = out_dir / "benchmarks.md"
     path.write_text("\n".join(L))
     return path
+
+
+README_START = "<!-- bench:headline:start (written by data_scripts/bench_all.py) -->"
+README_END = "<!-- bench:headline:end -->"
+
+
+def update_readme(res: dict, readme: Path) -> bool:
+    """Put the headline table into the README between its two markers (full runs only).
+
+    Returns False, changing nothing, for a quick run or a README without the markers.
+    """
+    if res.get("mode") == "quick" or not readme.is_file():
+        return False
+    text = readme.read_text()
+    if README_START not in text or README_END not in text:
+        return False
+    head, rest = text.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    block = "\n".join([README_START, "", *headline(res), README_END])
+    readme.write_text(head + block + tail)
+    return True
