@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from hfo_detect.evaluation import match_intervals, pr_auc, score_events, threshold_sweep
+from hfo_detect.errors import AnnotationError
 from hfo_detect.evaluation.pairing import recording_key
 from hfo_detect.evaluation.scoring import bin_labels
 
@@ -195,3 +196,20 @@ def test_score_cli_missing_file_is_one_line(tmp_path, capsys):
     assert exit_info.value.code == 1
     err = capsys.readouterr().err.strip()
     assert "nope.tsv" in err and len(err.splitlines()) == 1
+
+
+def test_one_file_on_each_side_pairs_whatever_the_names(tmp_path):
+    from hfo_detect.evaluation.pairing import pair_files
+
+    det_dir = tmp_path / "det"
+    det_dir.mkdir()
+    (det_dir / "sub-01_run-01_events.tsv").write_text("onset\tduration\ttrial_type\tchannel\n")
+    (det_dir / "sub-01_run-01_counts.tsv").write_text("channel\n")
+    ref = tmp_path / "truth_crop.tsv"
+    ref.write_text("onset\tduration\ttrial_type\tchannel\n")
+    pairs, notes = pair_files(det_dir, ref)
+    assert [(p[1].name, p[2].name) for p in pairs] == [("sub-01_run-01_events.tsv", "truth_crop.tsv")]
+    assert notes == []
+    (det_dir / "sub-02_run-01_events.tsv").write_text("onset\tduration\ttrial_type\tchannel\n")
+    with pytest.raises(AnnotationError):  # two recordings: names must pair
+        pair_files(det_dir, ref)

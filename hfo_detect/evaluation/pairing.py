@@ -45,8 +45,9 @@ def list_event_files(folder: Path) -> list[Path]:
 def pair_files(detected: str | Path, reference: str | Path) -> tuple[list[tuple[str, Path, Path]], list[str]]:
     """Pairs ``(recording, detected_file, reference_file)`` and notes about unpaired files.
 
-    Two files are always paired with each other. A file and a folder: the file is paired with the
-    folder's file of the same recording name. Two folders: all recordings found on both sides.
+    Two files are always paired with each other, and so are a file and a folder that holds one
+    events file (or two such folders). Otherwise the files are paired by recording name: a file
+    with the folder's file of the same name; two folders: all recordings found on both sides.
 
     Raises
     ------
@@ -70,6 +71,9 @@ def pair_files(detected: str | Path, reference: str | Path) -> tuple[list[tuple[
         return out
 
     det, ref = index(detected), index(reference)
+    if len(det) == 1 and len(ref) == 1:  # one recording on each side: nothing to choose
+        (kd, fd), (_, fr) = next(iter(det.items())), next(iter(ref.items()))
+        return [(kd, fd, fr)], []
     common = sorted(set(det) & set(ref))
     if not common:
         raise AnnotationError(
