@@ -272,7 +272,7 @@ def _summarise_counts(out_dir: Path, stem: str) -> tuple[dict[str, Any], float |
 
 
 def process_recording(path: str, out_dir: str, detector: str, montage: str | None,
-                      params: Any, chunk_s: float) -> dict[str, Any]:
+                      params: Any, chunk_s: float, channel_jobs: int = 1) -> dict[str, Any]:
     """Detect HFOs in one recording; never raises for a bad input (returns a failed record).
 
     Returns the manifest record without ``params_hash``/``version``/``time`` (the parent adds
@@ -286,7 +286,7 @@ def process_recording(path: str, out_dir: str, detector: str, montage: str | Non
     record: dict[str, Any] = {"input": str(src.resolve()), "stem": stem}
     try:
         result = detect_recording(src, out, detector=detector, montage=montage, params=params,
-                                  chunk_s=chunk_s)
+                                  chunk_s=chunk_s, channel_jobs=channel_jobs)
     except HFODetectError as err:
         record.update(status="failed", error=_one_line(str(err)))
     except MemoryError:
@@ -449,7 +449,9 @@ def run_batch(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *
     detector, montage, params, chunk_s
         Passed to :func:`hfo_detect.runner.detect_recording`.
     jobs : int
-        Local worker processes (1: in this process, one recording after another).
+        Local worker processes (1: in this process, one recording after another). With a single
+        recording to do, the network detector splits its channels over ``jobs`` processes instead
+        (same outputs as one process).
     scheduler : str or None
         Address of an existing Dask distributed scheduler (``tcp://host:port``); overrides
         ``jobs``.
@@ -521,6 +523,8 @@ def run_batch(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *
             tasks.append((str(path), str(out), detector, montage, params, chunk_s))
         if scheduler:
             _submit_dask(scheduler, tasks, finish, connect_timeout_s)
+        elif len(tasks) == 1 and jobs > 1:  # one recording: its channels go parallel instead
+            finish(process_recording(*tasks[0], channel_jobs=int(jobs)))
         else:
             _submit_local(max(1, int(jobs)), tasks, finish)
     finally:

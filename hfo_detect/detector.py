@@ -95,6 +95,10 @@ class NeuromorphicDetector(BaseEstimator):
         Readout window and step (spec: 0.05 and 0.01 s).
     discard_startup_s : float or None
         Drop events ending before this time (the filter's start-up transient); preset: 0.
+    first_channel : int
+        Chip index of the recording's first channel (channel ``c`` runs on network
+        ``first_channel + c``); the runner sets it when it splits a recording's channels over
+        processes, so the split run equals the whole run.
     min_neurons : int or None
         Population vote of the readout: distinct hidden neurons needed in a window (1 = the
         paper's "any spike").
@@ -129,7 +133,7 @@ class NeuromorphicDetector(BaseEstimator):
     def __init__(self, preset="hfo256", seed=None, calibration=None, encoder=None,
                  integrator=None, mismatch_cv=None, n_hidden=None, window_s=None, step_s=None,
                  discard_startup_s=None, on_low_fs=None, chunk_s=10.0, keep_spikes=False,
-                 overrides=None, min_neurons=None):
+                 overrides=None, min_neurons=None, first_channel=0):
         self.preset = preset
         self.seed = seed
         self.calibration = calibration
@@ -145,6 +149,7 @@ class NeuromorphicDetector(BaseEstimator):
         self.keep_spikes = keep_spikes
         self.overrides = overrides
         self.min_neurons = min_neurons
+        self.first_channel = first_channel
 
     # ------------------------------------------------------------------ configuration
     def make_config(self) -> PipelineConfig:
@@ -225,7 +230,8 @@ class NeuromorphicDetector(BaseEstimator):
         thresholds = self.thresholds_.to_numpy().T  # (n_bands, n_ch)
         bank = FilterBank(cfg.filters, sfreq, n_ch, path)
         encoder = ADMEncoder(cfg.adm, sfreq, thresholds, rec.n_times, self.band_names_)
-        params = build_network(cfg.network, tuple(self.band_names_), n_ch)
+        params = build_network(cfg.network, tuple(self.band_names_), n_ch,
+                               first_channel=int(self.first_channel))
         streams = list(encoder.source_names)
         n_streams = len(streams)
         integrator = cfg.network.integrator

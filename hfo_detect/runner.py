@@ -105,6 +105,41 @@ def baseline_counts(events_df: pd.DataFrame, ch_names, duration_s: float) -> pd.
     })
 
 
+def channel_groups(n_channels: int, jobs: int) -> list[range]:
+    """Contiguous channel groups for ``jobs`` processes (at most one group per channel)."""
+    k = max(1, min(int(jobs), n_channels))
+    bounds = np.linspace(0, n_channels, k + 1).round().astype(int)
+    return [range(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+
+
+def _detect_group(path: str, montage: str, est_params: dict, names: list[str], first: int):
+    """Worker: the network detector on one channel group (chip channels ``first``...)."""
+    from hfo_detect.detectors import make_detector
+    from hfo_detect.io import open_recording
+
+    # the parent already dropped flat channels; no second pass over the file for that here
+    rec = open_recording(path, montage=montage, on_flat="ignore").subset(names)
+    est = make_detector("snn", **{**est_params, "first_channel": first})
+    events = est.fit(rec).predict(rec)
+    return events.df, est.counts_, float(est.sfreq_), est.config_
+
+
+def _detect_in_groups(path, montage, est_params, ch_names, groups):
+    """Run :func:`_detect_group` over the groups in parallel processes and join the results."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from hfo_detect.events import EventTable
+
+    first = int(est_params.get("first_channel") or 0)
+    with ProcessPoolExecutor(max_workers=len(groups)) as pool:
+        parts = list(pool.map(_detect_group, [str(path)] * len(groups), [montage] * len(groups),
+                              [est_params] * len(groups), [ch_names[g.start:g.stop] for g in groups],
+                              [first + g.start for g in groups]))
+    events = EventTable(pd.concat([p[0] for p in parts], ignore_index=True))
+    counts = pd.concat([p[1] for p in parts], ignore_index=True)
+    return events, counts, parts[0][2], parts[0][3]
+
+
 def prepare_out_dir(out_dir: Path) -> None:
     """Create ``out_dir`` if needed; :class:`OutputError` if it cannot be made or written."""
     try:
@@ -116,7 +151,8 @@ def prepare_out_dir(out_dir: Path) -> None:
 
 
 def detect_recording(path, out_dir, *, detector: str = "snn", montage: str = "bipolar",
-                     params: dict | None = None, chunk_s: float = 10.0) -> dict:
+                     params: dict | None = None, chunk_s: float = 10.0,
+                     channel_jobs: int = 1) -> dict:
     """Run one detector on one recording and write events, counts and a JSON record.
 
     Parameters
@@ -133,6 +169,9 @@ def detect_recording(path, out_dir, *, detector: str = "snn", montage: str = "bi
         Keyword parameters of the detector (e.g. ``{"preset": "sharifhazileh2021"}``).
     chunk_s : float
         Streaming chunk length, given to detectors that take a ``chunk_s`` parameter.
+    channel_jobs : int
+        Processes over which the network detector splits the recording's channels (contiguous
+        groups; each channel keeps its own chip network, so the outputs equal a one-process run).
 
     Returns
     -------
@@ -158,14 +197,20 @@ def detect_recording(path, out_dir, *, detector: str = "snn", montage: str = "bi
     est = make_detector(detector, **params)
     if "chunk_s" in est.get_params() and "chunk_s" not in params:
         est.set_params(chunk_s=chunk_s)
-    events = est.fit(recording).predict(recording)
-    events_df = _events_frame(events)
-
     ch_names = list(recording.ch_names)
-    # the network snaps a rate like 1999.9999999993 Hz (from a stored time vector) to 2000 Hz
-    sfreq = float(getattr(est, "sfreq_", recording.sfreq))
+    splittable = "first_channel" in est.get_params()
+    groups = channel_groups(len(ch_names), channel_jobs) if splittable else []
+    if len(groups) > 1:
+        events, counts, sfreq, config = _detect_in_groups(path, montage, est.get_params(),
+                                                          ch_names, groups)
+    else:
+        events = est.fit(recording).predict(recording)
+        counts = getattr(est, "counts_", None)
+        # the network snaps a rate like 1999.9999999993 Hz (from a stored time vector) to 2000 Hz
+        sfreq = float(getattr(est, "sfreq_", recording.sfreq))
+        config = getattr(est, "config_", None)
+    events_df = _events_frame(events)
     duration_s = recording.n_times / sfreq
-    counts = getattr(est, "counts_", None)
     if not isinstance(counts, pd.DataFrame):
         counts = baseline_counts(events_df, ch_names, duration_s)
 
@@ -176,7 +221,6 @@ def detect_recording(path, out_dir, *, detector: str = "snn", montage: str = "bi
         "json": out_dir / f"{stem}_detect.json",
     }
     full_params = est.get_params()
-    config = getattr(est, "config_", None)
     totals = {c: counts[c].sum() for c in counts.columns
               if c not in ("channel", "duration_s", "hfo_per_min", "n_hidden", "n_synapses")
               and pd.api.types.is_numeric_dtype(counts[c])}
@@ -192,6 +236,7 @@ def detect_recording(path, out_dir, *, detector: str = "snn", montage: str = "bi
         "n_times": recording.n_times,
         "duration_s": duration_s,
         "channels": ch_names,
+        "channel_groups": max(len(groups), 1),
         "totals": totals,
         "n_hfo": n_hfo,
         "outputs": {k: v.name for k, v in outputs.items()},

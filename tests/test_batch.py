@@ -249,3 +249,28 @@ def test_unreachable_scheduler_is_one_error(tmp_path, corpus):
     with pytest.raises(HFODetectError, match="cannot connect to the Dask scheduler"):
         run_batch([corpus / "rec0.edf"], tmp_path / "o", scheduler="tcp://127.0.0.1:9",
                   connect_timeout_s=1.0, progress=False)
+
+
+def test_one_recording_splits_its_channels_over_jobs(tmp_path):
+    """--jobs 3 on one recording runs channel groups in parallel; outputs equal --jobs 1."""
+    import pandas as pd
+
+    from hfo_detect.io import write_edf
+    from hfo_detect.simulate import simulate_recording
+
+    sim = simulate_recording(8.0, 5, seed=4, sfreq=2048.0, snr_db=(10.0, 15.0))
+    src = write_edf(tmp_path / "five.edf", sim.data_uv, sim.sfreq, sim.ch_names)
+    params = {"seed": 2, "min_neurons": 2}
+    one = run_batch([src], tmp_path / "one", montage="as-is", params=params, jobs=1, progress=False)
+    three = run_batch([src], tmp_path / "three", montage="as-is", params=params, jobs=3,
+                      progress=False)
+    assert one.n_done == three.n_done == 1
+    for name in ("five_events.tsv", "five_counts.tsv"):
+        a = (tmp_path / "one" / name).read_text()
+        b = (tmp_path / "three" / name).read_text()
+        assert a == b, name
+    counts = pd.read_csv(tmp_path / "one" / "five_counts.tsv", sep="\t")
+    assert counts.channel.tolist() == sim.ch_names and counts.hidden_spikes.sum() > 0
+    groups = [json.loads((tmp_path / d / "five_detect.json").read_text())["channel_groups"]
+              for d in ("one", "three")]
+    assert groups == [1, 3]

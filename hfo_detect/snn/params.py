@@ -240,7 +240,7 @@ def _band_index(band_names: tuple[str, ...], name: str, topology: str) -> int:
 
 
 def build_network(net_cfg: NetworkConfig, band_names: tuple[str, ...],
-                  n_channels: int) -> NetworkParams:
+                  n_channels: int, first_channel: int = 0) -> NetworkParams:
     """Build the per-channel networks of a topology (spec 2.1, 2.4).
 
     Parameters
@@ -249,6 +249,10 @@ def build_network(net_cfg: NetworkConfig, band_names: tuple[str, ...],
     band_names : tuple of str
         Front-end bands in stream order (``("ripple", "fast_ripple")`` or ``("fast_ripple",)``).
     n_channels : int
+    first_channel : int
+        Chip index of the first channel: channel ``c`` here is network ``first_channel + c`` of
+        the chip, so a recording split into channel groups (parallel workers) draws the same
+        networks as a whole run.
 
     Returns
     -------
@@ -287,15 +291,16 @@ def build_network(net_cfg: NetworkConfig, band_names: tuple[str, ...],
                                       net_cfg.kappa_conv)
         syn1[S_ITH] = sc.I_th
         nrn1 = _neuron_rows(net_cfg, ref["neuron_tau_ms"] * 1e-3, n_h)
-        rng = np.random.default_rng(int(net_cfg.seed))
         synapse = np.repeat(syn1[None], n_channels, axis=0)
         neuron = np.repeat(nrn1[None], n_channels, axis=0)
         if net_cfg.mismatch_cv > 0:  # off in the preset; allowed for experiments
-            for row in (S_IW, S_ITAU, S_ITH):
-                synapse[:, row] *= _truncated_factors(rng, net_cfg.mismatch_cv,
-                                                      (n_channels, n_slots, n_h))
-            for row in _MISMATCH_NEURON_ROWS:
-                neuron[:, row] *= _truncated_factors(rng, net_cfg.mismatch_cv, (n_channels, n_h))
+            for c in range(n_channels):  # seeded per chip channel, like the random topologies
+                rng = np.random.default_rng(
+                    np.random.SeedSequence([int(net_cfg.seed), int(first_channel + c)]))
+                for row in (S_IW, S_ITAU, S_ITH):
+                    synapse[c, row] *= _truncated_factors(rng, net_cfg.mismatch_cv, (n_slots, n_h))
+                for row in _MISMATCH_NEURON_ROWS:
+                    neuron[c, row] *= _truncated_factors(rng, net_cfg.mismatch_cv, n_h)
         slot_src = np.repeat(np.arange(n_slots, dtype=np.int32)[:, None], n_h, axis=1)
         neuron_band = np.full(n_h, -1, dtype=np.int64)
     elif topology in ("hfo256", "burelo2021_ecog"):
@@ -314,7 +319,8 @@ def build_network(net_cfg: NetworkConfig, band_names: tuple[str, ...],
         synapse = np.empty((n_channels, N_SYNAPSE_ROWS, n_slots, n_h))
         neuron = np.empty((n_channels, N_NEURON_ROWS, n_h))
         for c in range(n_channels):
-            synapse[c], neuron[c] = _random_channel(net_cfg, c, neuron_band, up_exc)
+            synapse[c], neuron[c] = _random_channel(net_cfg, first_channel + c, neuron_band,
+                                                    up_exc)
     else:
         raise ValueError(f"unknown topology {topology!r}; choose sharifhazileh2021, hfo256 or "
                          "burelo2021_ecog")
