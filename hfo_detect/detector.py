@@ -65,6 +65,14 @@ def as_recording(X):
     raise TypeError(f"expected a Recording, an mne Raw or a path, got {type(X).__name__}")
 
 
+def _canonical(ch_names) -> list[str]:
+    """Channel names as the event tables write them ("AL1-2" -> "AL1-AL2"), so counts, thresholds
+    and events of one run join on the same names."""
+    from hfo_detect.channels import canonical_bipolar
+
+    return [canonical_bipolar(c) for c in ch_names]
+
+
 def _stream_names(band_names) -> list[str]:
     return [f"{b}_{d}" for b in band_names for d in ("up", "dn")]
 
@@ -204,7 +212,7 @@ class NeuromorphicDetector(BaseEstimator):
         self.ch_names_ = list(rec.ch_names)
         self.sfreq_ = sfreq
         self.thresholds_ = pd.DataFrame(np.asarray(cal.thresholds()).T, index=pd.Index(
-            self.ch_names_, name="channel"), columns=self.band_names_)
+            _canonical(self.ch_names_), name="channel"), columns=self.band_names_)
         return self
 
     # ------------------------------------------------------------------ pass 2
@@ -289,11 +297,9 @@ class NeuromorphicDetector(BaseEstimator):
         n_ch = len(self.ch_names_)
         fanout = np.asarray(params.fanout, dtype=np.int64)
         hidden_per_ch = np.bincount(hidden.channel, minlength=n_ch)[:n_ch]
-        # EventTable canonicalises channel names ("AHR3-4" -> "AHR3-AHR4"): count by those
-        from hfo_detect.channels import canonical_bipolar
-
-        n_hfo_ch = count_hfo(events.df, [canonical_bipolar(c) for c in self.ch_names_])
-        out = pd.DataFrame({"channel": self.ch_names_,
+        names = _canonical(self.ch_names_)  # EventTable writes canonical names: count by those
+        n_hfo_ch = count_hfo(events.df, names)
+        out = pd.DataFrame({"channel": names,
                             "adm_events": adm_counts.sum(axis=1)})
         for j, name in enumerate(streams):
             out[f"adm_{name}"] = adm_counts[:, j]

@@ -34,6 +34,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hfo_detect.channels import canonical_bipolar
+
 from hfo_detect import __version__
 from hfo_detect.errors import OutputError
 
@@ -98,7 +100,7 @@ def baseline_counts(events_df: pd.DataFrame, ch_names, duration_s: float) -> pd.
 
     n_hfo = count_hfo(events_df, ch_names)
     return pd.DataFrame({
-        "channel": list(ch_names),
+        "channel": [canonical_bipolar(c) for c in ch_names],
         "n_hfo": n_hfo,
         "hfo_per_min": n_hfo / (duration_s / 60.0) if duration_s > 0 else np.nan,
         "duration_s": duration_s,
@@ -235,7 +237,7 @@ def detect_recording(path, out_dir, *, detector: str = "snn", montage: str = "bi
         "sfreq": sfreq,
         "n_times": recording.n_times,
         "duration_s": duration_s,
-        "channels": ch_names,
+        "channels": [canonical_bipolar(c) for c in ch_names],
         "channel_groups": max(len(groups), 1),
         "totals": totals,
         "n_hfo": n_hfo,

@@ -43,6 +43,9 @@ def test_cli_reproduces_the_reference(snn_mat, tmp_path, rule, want):
     assert set(COUNT_COLUMNS) <= set(counts.columns) and len(counts) == 1
     assert counts.hidden_spikes[0] == (7 if rule == "whole" else 40)
     assert counts.n_hfo[0] == len(want)
+    # the file stores the label "AL1-2": every output names the channel the same way
+    assert counts.channel.tolist() == ["AL1-AL2"]
+    assert set(raw_tsv.channel) <= {"AL1-AL2"}
     record = json.loads((tmp_path / f"{stem}_detect.json").read_text())
     assert record["detector"] == "snn" and record["sfreq"] == 2000.0
     assert record["parameters"]["calibration"] == rule

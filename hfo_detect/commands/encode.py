@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 import numpy as np
 
+from hfo_detect.channels import canonical_bipolar
 from hfo_detect.errors import OutputError
 
 
@@ -89,9 +90,10 @@ def command(inputs, out_dir: Path, preset: str, montage: str, calibration, encod
         rec = open_recording(path, montage=montage)
         result = encode_recording(rec, cfg, chunk_s=chunk_s)
         stem = Path(str(path)).stem
-        table = adm_table(result, rec.ch_names)
+        names = [canonical_bipolar(c) for c in rec.ch_names]  # as the event tables write them
+        table = adm_table(result, names)
         _write(table, out_dir / f"{stem}_adm.tsv")
         if events:
-            _write(events_table(result, rec.ch_names), out_dir / f"{stem}_adm_events.tsv")
+            _write(events_table(result, names), out_dir / f"{stem}_adm_events.tsv")
         click.echo(f"{path}: {rec.n_channels} channels, {len(result.spikes)} ADM events "
                    f"-> {out_dir / (stem + '_adm.tsv')}")
