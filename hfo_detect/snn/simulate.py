@@ -17,7 +17,7 @@ from hfo_detect.snn.euler import euler_kernel
 from hfo_detect.snn.params import N_IO, NetworkParams
 from hfo_detect.spikes import SpikeTrains
 
-INTEGRATORS = ("euler", "fast")
+INTEGRATORS = ("euler", "fast", "lockstep")
 
 
 @dataclass
@@ -79,7 +79,7 @@ def initial_state(params: NetworkParams, integrator: str, t_start: float = 0.0) 
         i_syn=np.full((n_ch, n_sl, n_h), i_syn0), imem=np.full((n_ch, n_h), params.imem_init),
         iahp=np.full((n_ch, n_h), iahp0),
         lastspike=np.full((n_ch, n_h), np.iinfo(np.int64).min // 4, dtype=np.int64))
-    if integrator == "fast":
+    if integrator in ("fast", "lockstep"):
         # the fast integrator snaps sub-floor initial values onto I_o (documented in fast.py)
         state.iahp = np.maximum(state.iahp, params.neuron[:, N_IO, :])
         state.nrn_t = np.full((n_ch, n_h), float(t_start))
@@ -150,6 +150,10 @@ def run_network(params: NetworkParams, adm_spikes: SpikeTrains, t_start: float, 
     adm = adm_spikes.sort()
     if integrator == "euler":
         hidden = _run_euler(params, adm, t_start, t_stop, state)
+    elif integrator == "lockstep":
+        from hfo_detect.snn.lockstep import run_lockstep
+
+        hidden = run_lockstep(params, adm, t_start, t_stop, state)
     else:
         from hfo_detect.snn.fast import run_fast
 
