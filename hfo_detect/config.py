@@ -15,7 +15,7 @@ Presets
 ``hfo256`` (default)
     The published device: 256 hidden neurons and 512 synapses with one-bit weights, matched E/I
     time constants and device mismatch (CV 0.2); ripple and fast-ripple sub-populations so each
-    HFO gets a band label. Continuous ADM and the ``fast`` integrator for throughput.
+    HFO gets a band label. Continuous ADM and the ``lockstep`` integrator for throughput.
 ``burelo2021_ecog``
     The intraoperative ECoG network (Burelo et al. 2021): 256 neurons fed by the fast-ripple pair.
 """
@@ -215,9 +215,11 @@ class NetworkConfig:
         current of every neuron and synapse (truncated positive) [INF spec 2.4].
     seed : int
         Seed of weights, taus and mismatch: one seed = one simulated chip.
-    integrator : {"euler", "fast"}
+    integrator : {"euler", "fast", "lockstep"}
         ``euler``: forward Euler at ``dt`` (the paper's). ``fast``: event-driven exact synapse decay
-        and adaptive neuron steps.
+        and adaptive neuron steps, one neuron at a time. ``lockstep``: the same equations and
+        ideas, but neurons that share their input streams (a band's sub-population) advance
+        together with one step size, vectorized (``hfo_detect/snn/lockstep.py``).
     dt_s : float
         Euler step [CODE 0.1 ms].
     params_file : str or None
@@ -231,6 +233,14 @@ class NetworkConfig:
         I_mem (relative, and absolute in A) [CHOICE].
     fast_h_min_s, fast_h_max_s : float
         Bounds of the ``fast`` integrator's step size [CHOICE].
+    lockstep_atol : float
+        Absolute tolerance (A) of ``lockstep``'s steps (its relative tolerance is ``fast_rtol``).
+        Looser than ``fast_atol``: 3e-14 A is 6 % of I_o, so the sub-I_o relaxation (which has
+        no bearing on when a neuron reaches 1 nA) is not resolved finely; spikes stay within
+        0.1 ms of the converged reference (``reports/bench_engine.md``) [CHOICE].
+    lockstep_h_max_s : float
+        Largest ``lockstep`` step: a relaxing group after an event may take steps up to 50 ms
+        (the error control, not this bound, limits them) [CHOICE].
     fast_rest_tol : float
         A quiet neuron (no excitatory synapse, AHP or refractory activity; I_mem below I_o) whose
         I_mem is within this fraction of I_o from its resting value is snapped onto it and then
@@ -247,7 +257,7 @@ class NetworkConfig:
     kappa_conv: float = 0.7
     mismatch_cv: float = 0.2
     seed: int = 0
-    integrator: str = "fast"
+    integrator: str = "lockstep"
     dt_s: float = 1e-4
     params_file: str | None = None
     input_time_shift: float = 1e-3
@@ -256,6 +266,8 @@ class NetworkConfig:
     fast_h_min_s: float = 1e-7
     fast_h_max_s: float = 5e-3
     fast_rest_tol: float = 1e-6
+    lockstep_atol: float = 3e-14
+    lockstep_h_max_s: float = 0.05
     synapse: SynapseConfig = field(default_factory=SynapseConfig)
     neuron: NeuronConfig = field(default_factory=NeuronConfig)
 
@@ -329,7 +341,8 @@ PRESETS: dict[str, PipelineConfig] = {
         readout=ReadoutConfig(min_neurons=5, discard_startup_s=0.1),
         adm=ADMConfig(encoder="continuous"),
         calibration=CalibrationConfig(rule="whole"),
-        network=NetworkConfig(topology="hfo256", n_hidden=256, mismatch_cv=0.2, integrator="fast"),
+        network=NetworkConfig(topology="hfo256", n_hidden=256, mismatch_cv=0.2,
+                              integrator="lockstep"),
     ),
     "burelo2021_ecog": PipelineConfig(
         name="burelo2021_ecog",
@@ -338,7 +351,7 @@ PRESETS: dict[str, PipelineConfig] = {
         adm=ADMConfig(encoder="continuous"),
         calibration=CalibrationConfig(rule="whole", window_s=0.5, n_quiet=50),
         network=NetworkConfig(
-            topology="burelo2021_ecog", n_hidden=256, mismatch_cv=0.2, integrator="fast"
+            topology="burelo2021_ecog", n_hidden=256, mismatch_cv=0.2, integrator="lockstep"
         ),
     ),
 }

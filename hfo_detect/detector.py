@@ -93,7 +93,7 @@ class NeuromorphicDetector(BaseEstimator):
         ADM threshold rule.
     encoder : {"faithful", "continuous"} or None
         ADM encoder.
-    integrator : {"euler", "fast"} or None
+    integrator : {"euler", "fast", "lockstep"} or None
         Network integrator.
     mismatch_cv : float or None
         Coefficient of variation of the device mismatch.
@@ -342,7 +342,7 @@ def _cut(pending: SpikeTrains, t_last: float, params, integrator: str):
 
     Later blocks only produce ADM events after ``t_last``. ``euler`` assigns an event to step
     ``floor(t/dt + shift)`` and simulates whole steps, so the cut is the step of ``t_last``
-    itself; ``fast`` takes events with ``t < t_stop``, so the cut is ``t_last``. Returns the cut
+    itself; ``fast`` and ``lockstep`` take events with ``t < t_stop``, so the cut is ``t_last``. Returns the cut
     time, the events before it (to simulate now) and the rest (held back).
     """
     if integrator == "euler":

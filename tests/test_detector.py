@@ -147,7 +147,7 @@ def test_sklearn_params_clone_and_config():
     assert cfg.calibration.rule == "first10s" and cfg.network.topology == "sharifhazileh2021"
     # None keeps the preset's value
     base = NeuromorphicDetector().make_config()
-    assert base.network.integrator == "fast" and base.network.n_hidden == 256
+    assert base.network.integrator == "lockstep" and base.network.n_hidden == 256
     assert NeuromorphicDetector(overrides={"network__dt_s": 5e-5}).make_config().network.dt_s == 5e-5
 
 

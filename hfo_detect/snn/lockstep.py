@@ -140,7 +140,7 @@ def _k(s, iraw, ahp, ia, kc, fr, out):
     itau = kc[L_INV_TAU]
     itauo = kc[L_INV_TAU_O]
     for j in range(s.shape[0]):
-        x = s[j]
+        x = max(s[j], 0.0)  # a trial stage may overshoot below 0 (I_mem >= 0): keep it finite
         io = io_[j]
         iin = min(max(iraw[j] + ic[j], io), 1.0)
         up = x > io
@@ -160,10 +160,11 @@ def _step(x, k1, fsal_ok, i0, i2, i3, i4, a, a2, a3, a4, kc, fr, h, with_ia, k2,
           s2, s3, ia, wk, rtol, atol):
     """One Bogacki-Shampine 3(2) step of every lane, stage by stage (each stage a vectorized
     loop over lanes). Returns (max error ratio, max over lanes and stages of I_mem minus the
-    I_a cut); the maxima are taken by a scalar pass over ``wk`` (the compiler does not
+    I_a cut, max over non-refractory lanes of I_mem(t+h) minus threshold); the maxima are taken by a scalar pass over ``wk`` (the compiler does not
     vectorize max reductions)."""
     n_g = x.shape[0]
     cut = kc[L_IA_CUT]
+    spk = kc[L_SPK]
     if with_ia:
         _ia(x, kc, ia)
     if not fsal_ok:
@@ -188,16 +189,21 @@ def _step(x, k1, fsal_ok, i0, i2, i3, i4, a, a2, a3, a4, kc, fr, h, with_ia, k2,
                        - k4[j] * 0.125))
         wk[0, j] = err / (atol + rtol * max(abs(x[j]), abs(x1[j])))
         wk[1, j] = max(max(s2[j], s3[j]), max(x[j], x1[j])) - cut[j]
+        wk[2, j] = fr[j] * (x1[j] - spk[j])
     worst = 0.0
     near = -1.0
+    above = -1.0
     w0 = wk[0]
     w1 = wk[1]
+    w2 = wk[2]
     for j in range(n_g):
         v = w0[j]
         worst = v if v > worst else worst
         v = w1[j]
         near = v if v > near else near
-    return worst, near
+        v = w2[j]
+        above = v if v > above else above
+    return worst, near, above
 
 
 @njit(**VEC_JIT)
@@ -352,7 +358,7 @@ def lockstep_kernel(t_stop, ev_ptr, ev_time, ev_src, grp_ptr, grp_nrn, slot_src,
         s2 = np.empty(n_g)
         s3 = np.empty(n_g)
         ia = np.zeros(n_g)
-        wk = np.empty((2, n_g))
+        wk = np.empty((3, n_g))
         with_ia = False
         io = np.empty(n_g)
         for c in range(n_ch):
@@ -365,6 +371,10 @@ def lockstep_kernel(t_stop, ev_ptr, ev_time, ev_src, grp_ptr, grp_nrn, slot_src,
             lv = int(round(math.log(hstep[c, idx[0]] / h_min) * inv_log_step))
             lv = min(max(lv, 0), n_lev - 1)
             fsal_ok = False
+            ref_last = -np.inf  # latest end of refractoriness among the lanes
+            for j in range(n_g):
+                ref_last = max(ref_last, ru[j])
+            fr_dirty = True
             e = ev_ptr[c]
             e_end = ev_ptr[c + 1]
             while True:
@@ -376,11 +386,15 @@ def lockstep_kernel(t_stop, ev_ptr, ev_time, ev_src, grp_ptr, grp_nrn, slot_src,
                 while t < t_target:
                     # refractory lanes (frozen for the whole step: refractory ends are cuts)
                     next_ref = np.inf
-                    for j in range(n_g):
-                        frozen = ru[j] > t
-                        fr[j] = 0.0 if frozen else 1.0
-                        if frozen:
-                            next_ref = min(next_ref, ru[j])
+                    if t < ref_last:  # some lane may be refractory (else fr stays all 1)
+                        for j in range(n_g):
+                            frozen = ru[j] > t
+                            fr[j] = 0.0 if frozen else 1.0
+                            if frozen:
+                                next_ref = min(next_ref, ru[j])
+                    elif fr_dirty:
+                        fr[:] = 1.0
+                        fr_dirty = False
                     h = hl[lv]
                     if not filled[lv]:
                         for r in range(n_slots + 1):
@@ -388,11 +402,11 @@ def lockstep_kernel(t_stop, ev_ptr, ev_time, ev_src, grp_ptr, grp_nrn, slot_src,
                                 dec[lv, r, j] = math.exp(-0.25 * h * rate[r, j])
                         filled[lv] = True
                     _stage_inputs(v, sign, dec[lv], io_s, i0, i2, i3, i4, a, a2, a3, a4, io)
-                    worst, near = _step(x, k1, fsal_ok, i0, i2, i3, i4, a, a2, a3, a4, kc, fr,
+                    worst, near, above = _step(x, k1, fsal_ok, i0, i2, i3, i4, a, a2, a3, a4, kc, fr,
                                         h, with_ia, k2, k3, x1, k4, s2, s3, ia, wk, rtol, atol)
                     if near >= 0.0 and not with_ia:
                         with_ia = True
-                        worst, near = _step(x, k1, False, i0, i2, i3, i4, a, a2, a3, a4, kc,
+                        worst, near, above = _step(x, k1, False, i0, i2, i3, i4, a, a2, a3, a4, kc,
                                             fr, h, True, k2, k3, x1, k4, s2, s3, ia, wk, rtol, atol)
                     elif near < 0.0 and with_ia:
                         with_ia = False
@@ -414,7 +428,7 @@ def lockstep_kernel(t_stop, ev_ptr, ev_time, ev_src, grp_ptr, grp_nrn, slot_src,
                     # first cut point inside (t, t_end]: spike, end of refractoriness, event
                     t_cut = t_end
                     sp_lane = -1
-                    for j in range(n_g):
+                    for j in range(n_g if above > 0.0 else 0):
                         if fr[j] > 0.0 and x1[j] > kc[L_SPK, j]:
                             thr = kc[L_SPK, j]
                             lo = 0.0
@@ -459,6 +473,8 @@ def lockstep_kernel(t_stop, ev_ptr, ev_time, ev_src, grp_ptr, grp_nrn, slot_src,
                                                           else kc[L_IO, j])
                         x[j] = kc[L_RESET, j]
                         ru[j] = t + refp
+                        ref_last = max(ref_last, ru[j])
+                        fr_dirty = True
                         out_t = grow(out_t, n_out + 1)
                         out_ch = grow(out_ch, n_out + 1)
                         out_n = grow(out_n, n_out + 1)
@@ -508,6 +524,6 @@ def run_lockstep(params: NetworkParams, adm: SpikeTrains, t_start: float, t_stop
         float(t_stop), ptr.astype(np.int64), times, src.astype(np.int64), grp_ptr, grp_nrn,
         params.slot_src.astype(np.int64), params.synapse, params.neuron, params.syn_const,
         params.neuron_kappa, params.neuron_ut, params.refractory_s, cfg.fast_rtol,
-        cfg.fast_atol, cfg.fast_h_min_s, cfg.fast_h_max_s, state.i_syn, state.imem,
+        cfg.lockstep_atol, cfg.fast_h_min_s, cfg.lockstep_h_max_s, state.i_syn, state.imem,
         state.nrn_t, state.iahp, state.ref_until, state.h, stats)
     return SpikeTrains(out_t, out_ch, out_n, params.n_channels).sort()

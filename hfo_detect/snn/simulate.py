@@ -3,7 +3,7 @@
 :func:`run_network` takes ADM events (:class:`~hfo_detect.spikes.SpikeTrains`, source = stream)
 and returns hidden spikes (source = neuron index) plus a :class:`NetworkState` to continue from.
 Running ``[a, b)`` then ``[b, c)`` with the returned state gives exactly the spikes of one run over
-``[a, c)`` (both integrators).
+``[a, c)`` (every integrator).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ class NetworkState:
     lastspike : (n_channels, n_hidden) int64
         ``euler``: step of each neuron's last spike.
     nrn_t, ref_until, h : arrays or None
-        ``fast`` only: time of each neuron's stored values (it lags behind ``t`` while the
+        ``fast`` and ``lockstep`` only (``lockstep``: equal within a group): time of each neuron's stored values (it lags behind ``t`` while the
         neuron is quiet or inside a step that straddles ``t``), end of refractoriness, and each
         neuron's current step size.
     """
@@ -84,7 +84,7 @@ def initial_state(params: NetworkParams, integrator: str, t_start: float = 0.0) 
         state.iahp = np.maximum(state.iahp, params.neuron[:, N_IO, :])
         state.nrn_t = np.full((n_ch, n_h), float(t_start))
         state.ref_until = np.full((n_ch, n_h), -np.inf)
-        state.h = np.full((n_ch, n_h), params.cfg.fast_h_min_s * 100)
+        state.h = np.full((n_ch, n_h), params.cfg.fast_h_min_s * 100)  # (lockstep: per group)
     return state
 
 
@@ -124,7 +124,7 @@ def run_network(params: NetworkParams, adm_spikes: SpikeTrains, t_start: float, 
         Window in seconds (``euler`` rounds both to the grid).
     state : NetworkState or None
         State at ``t_start`` from the previous chunk; ``None`` starts from rest.
-    integrator : {"euler", "fast"} or None
+    integrator : {"euler", "fast", "lockstep"} or None
         Defaults to ``params.cfg.integrator``.
 
     Returns
