@@ -78,7 +78,7 @@ def run_files(inputs: Sequence[str], out_dir: str, *, detector: str, montage: st
               show_default=True, help="Re-reference neighbouring contacts or keep channels as they are.")
 @click.option("--calibration", type=click.Choice(["whole", "first10s"]), default=None,
               help="ADM threshold rule (default: the preset's).")
-@click.option("--integrator", type=click.Choice(["euler", "fast"]), default=None,
+@click.option("--integrator", type=click.Choice(["euler", "fast", "lockstep"]), default=None,
               help="Network integrator (default: the preset's).")
 @click.option("--mismatch-cv", type=click.FloatRange(min=0), default=None,
               help="Device mismatch (CV of every bias current; default: the preset's).")
