@@ -161,13 +161,10 @@ def run_epycom_wide(raw, thresholds: list[float]) -> dict[float, list]:
     filt = _bandpass(raw.get_data(units="uV"), sfreq, 80.0, 500.0)
     out: dict[float, list] = {k: [] for k in thresholds}
     for k in thresholds:
-        det = RootMeanSquareDetector(threshold=k, window_size=WIN_SIZE,
+        det = RootMeanSquareDetector(fs=int(round(sfreq)), threshold=k, window_size=WIN_SIZE,
                                      window_overlap=WIN_STEP_FRACTION)
-        det.params["fs"] = sfreq
-        for ch, sig in zip(raw.ch_names, filt):
-            res = det.run_windowed(sig, window_size=sig.size, n_cores=1) \
-                if hasattr(det, "run_windowed") else det.compute(sig)
-            for row in res or []:
+        for ch, sig in zip(raw.ch_names, filt):  # the whole channel at once
+            for row in det.compute(sig):
                 out[k].append((ch, "ripple", int(row[0]), int(row[1])))
     return out
 
