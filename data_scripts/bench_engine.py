@@ -85,14 +85,19 @@ def _per_neuron(a, b) -> dict:
     for k in keys:
         x, y = np.sort(a.times[ka == k]), np.sort(b.times[kb == k])
         same += x.size == y.size
-        m = min(x.size, y.size)
-        if m:
-            dts.append(np.abs(x[:m] - y[:m]))
+        if y.size:  # each reference spike: distance to the nearest spike of the same neuron
+            if not x.size:
+                dts.append(np.full(y.size, np.inf))
+                continue
+            i = np.clip(np.searchsorted(x, y), 1, x.size) - 1
+            j = np.minimum(i + 1, x.size - 1)
+            dts.append(np.minimum(np.abs(x[i] - y), np.abs(x[j] - y)))
     dt = np.concatenate(dts) if dts else np.zeros(0)
     return dict(spikes=int(len(a)), spikes_ref=int(len(b)), firing_neurons=int(keys.size),
                 same_count_pct=100.0 * same / max(keys.size, 1),
                 within_01ms_pct=100.0 * float(np.mean(dt <= 1e-4)) if dt.size else 100.0,
                 max_dt_ms=1e3 * float(dt.max()) if dt.size else 0.0)
+    # (max_dt_ms is inf when a neuron fires only in one of the two)
 
 
 def _events(det, hidden, n_times, sfreq):
@@ -102,7 +107,7 @@ def _events(det, hidden, n_times, sfreq):
     ev = spikes_to_events(hidden, n_times / sfreq, cfg.readout, det.ch_names_,
                           neuron_band=np.asarray(det.network_.neuron_band),
                           band_names=det.band_names_, sfreq=sfreq, detector="snn")
-    return ev.to_frame()[["channel", "onset", "duration"]].to_numpy()
+    return ev.df[["channel", "onset", "duration", "kind"]].to_numpy()
 
 
 def fidelity_of(name: str, raw) -> dict:
@@ -163,12 +168,12 @@ def section_fidelity(tp: workloads.Workload, work: Path, quick: bool) -> list[di
     from hfo_detect.simulate import simulate_recording
 
     out = []
-    sub = workloads.subset_edf(tp, min(tp.n_channels, 4), min(tp.duration_s, 600.0), work)
+    sub = workloads.subset_edf(tp, min(tp.n_channels, 4), min(tp.duration_s, 300.0), work)
     out.append(fidelity_of(f"throughput workload ({sub.n_channels} ch x {sub.duration_s:.0f} s)",
                            read_recording(sub.edf, montage="as-is")))
     for w in workloads.real(work):
         out.append(fidelity_of(f"real: {w.name}", read_recording(w.edf, montage="as-is")))
-    dur, n_ch = (60.0, 2) if quick else (300.0, 4)
+    dur, n_ch = (60.0, 2) if quick else (300.0, 3)
     for i, (kind, kw) in enumerate(SIM_KINDS.items()):
         rec = simulate_recording(dur, n_ch, seed=900 + i, snr_db=(0.0, 15.0), **kw)
         out.append(fidelity_of(f"simulated {kind} ({n_ch} ch x {dur:.0f} s)", rec.to_raw()))
@@ -342,28 +347,39 @@ def main() -> None:
                     help="seconds of the workload the slow `fast` integrator runs on")
     ap.add_argument("--batch-files", type=int, default=40)
     ap.add_argument("--no-readme", action="store_true")
+    ap.add_argument("--scale-json", type=Path, default=None,
+                    help="merge the result of a separate section_scale run (JSON)")
     args = ap.parse_args()
     sections = set(args.sections.split(","))
     args.work.mkdir(parents=True, exist_ok=True)
     res_path = args.out / "bench_engine.json"
+    if args.scale_json:  # a scale run made separately (it takes long): merge it
+        res_scale = json.loads(Path(args.scale_json).read_text())
     res = json.loads(res_path.read_text()) if res_path.exists() else {}
     tp = workloads.simulated("throughput", args.work, args.quick)
+    if args.scale_json:
+        res["scale"] = res_scale
     res.update(machine=f"{platform.machine()} ({platform.processor() or 'cpu'})",
                date=time.strftime("%Y-%m-%d"),
                note="Sections not rerun keep their previous figures (see the JSON).")
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    def save(key, value):  # after each section: a later failure keeps what was measured
+        res[key] = value
+        res_path.write_text(json.dumps(res, indent=1, default=str))
+
     if "engine" in sections:
-        res["engine"] = section_engine(tp, args.fast_seconds)
+        save("engine", section_engine(tp, args.fast_seconds))
     if "fidelity" in sections:
-        res["fidelity"] = section_fidelity(tp, args.work, args.quick)
+        save("fidelity", section_fidelity(tp, args.work, args.quick))
     if "detect" in sections:
         peers_py, status = env.ensure_peers_venv(args.peers_venv)
-        res["detect"] = section_detect(tp, peers_py, args.repeats, args.work)
-        res["detect"]["peers_env"] = status
+        save("detect", dict(section_detect(tp, peers_py, args.repeats, args.work),
+                            peers_env=status))
     if "batch" in sections:
-        res["batch"] = section_batch(args.work, args.batch_files, 4, 30.0)
+        save("batch", section_batch(args.work, args.batch_files, 4, 30.0))
     if "scale" in sections:
-        res["scale"] = section_scale(args.work, args.quick)
-    args.out.mkdir(parents=True, exist_ok=True)
+        save("scale", section_scale(args.work, args.quick))
     res_path.write_text(json.dumps(res, indent=1, default=str))
     lines, block = render(res)
     (args.out / "bench_engine.md").write_text("\n".join(lines) + "\n")
