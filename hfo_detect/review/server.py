@@ -141,6 +141,7 @@ def create_app(runs: list[RunRecording], *, token: str | None = None, reviewer: 
     app = Flask(__name__, static_folder="static", template_folder="templates")
     app.config["TOKEN"] = token or secrets.token_urlsafe(24)
     app.json.sort_keys = False
+    app.url_map.merge_slashes = False  # "/files//etc/passwd" is a 404, not a redirect
     reviews = {run.stem: Review(run, reviewer, reference) for run in runs}
     results_dir = runs[0].folder.resolve()
 

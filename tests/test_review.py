@@ -1,0 +1,343 @@
+"""``hfo-detect review``: the real server (started as a user starts it) driven by a real browser.
+
+The detection folder comes from a real run (``detect_recording`` on a simulated EDF). The browser
+test needs Debian's ``chromium`` and ``chromium-driver`` (``.ci/run`` installs them) and skips,
+saying so, where they are absent.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pandas as pd
+import pytest
+
+from hfo_detect.events import EventTable
+
+URL_RE = re.compile(r"http://[^\s]+/\?token=[\w-]+")
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory) -> Path:
+    """A real detection folder: 20 s x 2 channels simulated, written as EDF, detected."""
+    from hfo_detect.io import write_edf
+    from hfo_detect.runner import detect_recording
+    from hfo_detect.simulate import simulate_recording
+
+    root = tmp_path_factory.mktemp("review")
+    sim = simulate_recording(20.0, 2, seed=3)
+    edf = write_edf(root / "rec_ieeg.edf", sim.data_uv, sim.sfreq, sim.ch_names)
+    sim.events.to_bids_tsv(root / "truth_events.tsv")
+    detect_recording(edf, root / "detections", detector="snn", montage="as-is",
+                     params={"preset": "hfo256", "seed": 0})
+    events = pd.read_csv(root / "detections" / "rec_events.tsv", sep="\t")
+    assert len(events) >= 3, "the simulated recording should give a few detections"
+    return root
+
+
+@pytest.fixture()
+def det_dir(run_dir: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the detection folder per test (no review files yet)."""
+    out = tmp_path / "run"
+    shutil.copytree(run_dir, out)
+    return out / "detections"
+
+
+class Server:
+    """``hfo-detect review`` as a subprocess; ``url`` is the address it printed."""
+
+    def __init__(self, *args: str):
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        self.proc = subprocess.Popen([sys.executable, "-m", "hfo_detect", "review", *args, "--port", "0",
+                                      "--reviewer", "tester"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        self.output = ""
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            self.output += line
+            m = URL_RE.search(line)
+            if m:
+                self.url = m.group(0)
+                parts = urlsplit(self.url)
+                self.base = f"{parts.scheme}://{parts.netloc}"
+                self.host, self.port = parts.hostname, parts.port
+                self.token = parts.query.split("=", 1)[1]
+                return
+        self.stop()
+        raise AssertionError(f"server printed no URL:\n{self.output}")
+
+    def request(self, method: str, path: str, body=None, token: bool = True):
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["X-Review-Token"] = self.token
+        conn.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
+        resp = conn.getresponse()
+        data = resp.read()
+        conn.close()
+        return resp.status, data
+
+    def json(self, path: str, body=None):
+        status, data = self.request("GET" if body is None else "POST", path, body)
+        assert status == 200, (path, status, data[:200])
+        return json.loads(data)
+
+    def stop(self, sig=signal.SIGTERM) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc.stdout.close()
+
+
+@pytest.fixture()
+def server_factory():
+    started = []
+
+    def start(*args):
+        s = Server(*[str(a) for a in args])
+        started.append(s)
+        return s
+
+    yield start
+    for s in started:  # never leave a server behind, whatever the test did
+        s.stop(signal.SIGKILL)
+
+
+def _review_files(det_dir: Path):
+    table = pd.read_csv(det_dir / "review" / "rec_review.tsv", sep="\t", dtype={"event_id": str})
+    reviewed = EventTable.read(det_dir / "review" / "rec_desc-reviewed_events.tsv")
+    return table, reviewed
+
+
+# ---------------------------------------------------------------------------------- security
+def test_requests_without_the_token_are_refused(det_dir, server_factory):
+    srv = server_factory(det_dir)
+    assert srv.host == "127.0.0.1"
+    for path in ("/", "/api/recordings", "/api/events/rec", "/plotly.min.js", "/files/rec_events.tsv",
+                 "/static/review.js"):
+        assert srv.request("GET", path, token=False)[0] == 403, path
+    status, _ = srv.request("POST", "/api/decide/rec", {"id": "e00000", "decision": "accept"}, token=False)
+    assert status == 403
+    assert not (det_dir / "review" / "rec_review.tsv").exists()
+    status, _ = srv.request("GET", "/?token=wrong" + srv.token[5:], token=False)
+    assert status == 403
+    # with the token: the page, plotly.js from the plotly package (no CDN) and the run's files
+    status, page = srv.request("GET", "/")
+    assert status == 200 and b"review.js" in page and b"cdn" not in page.lower()
+    status, js = srv.request("GET", "/plotly.min.js")
+    assert status == 200 and len(js) > 1_000_000
+    status, data = srv.request("GET", "/files/rec_events.tsv")
+    assert status == 200 and data == (det_dir / "rec_events.tsv").read_bytes()
+
+
+def test_no_path_traversal(det_dir, server_factory):
+    srv = server_factory(det_dir)
+    secret = det_dir.parent / "secret.txt"
+    secret.write_text("not to be served")
+    for path in ("/files/../secret.txt", "/files/%2e%2e/secret.txt", "/files/..%2fsecret.txt",
+                 "/files/" + str(secret), "/files//etc/passwd", "/static/../server.py",
+                 "/static/%2e%2e/server.py", "/api/events/..%2f..%2fsecret", "/recording/..%2fsecret.txt",
+                 "/api/window/nope?channel=x&t0=0&t1=1"):
+        status, data = srv.request("GET", path)
+        assert status in (403, 404), (path, status)
+        assert b"not to be served" not in data and b"root:" not in data
+
+
+def test_bad_input_is_one_line(tmp_path, det_dir, server_factory):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    res = subprocess.run([sys.executable, "-m", "hfo_detect", "review", str(empty)], capture_output=True, text=True,
+                         timeout=60)
+    assert res.returncode == 1 and "Traceback" not in res.stderr
+    assert res.stderr.count("\n") == 1 and str(empty) in res.stderr and "no detection outputs" in res.stderr
+    # recording moved away: named, with the way out
+    moved = tmp_path / "moved"
+    shutil.copytree(det_dir, moved)
+    meta = json.loads((moved / "rec_detect.json").read_text())
+    meta["source"] = str(tmp_path / "gone" / "rec_ieeg.edf")
+    (moved / "rec_detect.json").write_text(json.dumps(meta))
+    res = subprocess.run([sys.executable, "-m", "hfo_detect", "review", str(moved)], capture_output=True, text=True,
+                         timeout=60)
+    assert res.returncode == 1 and "Traceback" not in res.stderr
+    assert "gone/rec_ieeg.edf" in res.stderr and "--recording" in res.stderr
+    # port in use
+    srv = server_factory(det_dir)
+    res = subprocess.run([sys.executable, "-m", "hfo_detect", "review", str(det_dir), "--port", str(srv.port)],
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode == 1 and "Traceback" not in res.stderr and res.stderr.count("\n") == 1
+    assert str(srv.port) in res.stderr
+
+
+# ---------------------------------------------------------------------------------- saving
+def test_decisions_saved_atomically_and_resumed_after_a_kill(det_dir, run_dir, server_factory):
+    before = (det_dir / "rec_events.tsv").read_bytes()
+    srv = server_factory(det_dir, "--reference", det_dir.parent / "truth_events.tsv")
+    data = srv.json("/api/events/rec")
+    evs = data["events"]
+    assert data["resume"] == evs[0]["id"]
+    assert {e["matched"] for e in evs} <= {True, False} and data["reference"]
+    first, second, third = evs[0], evs[1], evs[2]
+    srv.json("/api/decide/rec", {"id": first["id"], "decision": "accept"})
+    srv.json("/api/decide/rec", {"id": second["id"], "decision": "reject"})
+    srv.json("/api/decide/rec", {"id": third["id"], "decision": "accept", "onset": third["onset"] - 0.01,
+                                 "duration": third["duration"] + 0.02})
+    added = srv.json("/api/add/rec", {"channel": first["channel"], "onset": 15.0, "duration": 0.04,
+                                      "kind": "fast_ripple"})["row"]
+    srv.stop(signal.SIGKILL)  # killed, no chance to flush anything
+
+    table, reviewed = _review_files(det_dir)
+    assert dict(zip(table["event_id"], table["decision"])) == {
+        first["id"]: "accept", second["id"]: "reject", third["id"]: "accept", added["event_id"]: "accept"}
+    assert set(table.columns) >= {"event_id", "decision", "kind", "onset", "duration", "channel", "reviewer", "time"}
+    assert (table["reviewer"] == "tester").all()
+    review = dict(zip(reviewed.df["event_id"], reviewed.df["review"]))
+    assert review == {first["id"]: "accepted", third["id"]: "adjusted", added["event_id"]: "added"}
+    adj = reviewed.df.set_index("event_id").loc[third["id"]]
+    assert adj["onset"] == pytest.approx(third["onset"] - 0.01) and adj["duration"] == pytest.approx(
+        third["duration"] + 0.02)
+    sidecar = json.loads((det_dir / "review" / "rec_desc-reviewed_events.json").read_text())
+    assert set(sidecar["review"]["Levels"]) == {"accepted", "adjusted", "added"}
+    assert (det_dir / "rec_events.tsv").read_bytes() == before  # the detector's output is untouched
+    old = os.umask(0o022)
+    os.umask(old)
+    for f in (det_dir / "review").iterdir():
+        assert f.stat().st_mode & 0o777 == 0o666 & ~old, f
+    assert not [f for f in (det_dir / "review").iterdir() if f.name.startswith(".")]
+
+    # reopened: the decisions are back and it resumes after the last one
+    srv2 = server_factory(det_dir)
+    data = srv2.json("/api/events/rec")
+    by_id = {e["id"]: e for e in data["events"]}
+    assert by_id[first["id"]]["decision"] == "accept" and by_id[second["id"]]["decision"] == "reject"
+    assert by_id[added["event_id"]]["origin"] == "reviewer"
+    pending = [e["id"] for e in data["events"] if e["decision"] == "pending"]
+    assert data["resume"] in pending
+    order = [e["id"] for e in data["events"]]
+    assert order.index(data["resume"]) > order.index(third["id"]) or data["resume"] == pending[0]
+    # undoing the last decisions through the API empties the table again
+    srv2.json("/api/delete/rec", {"id": added["event_id"]})
+    for e in (first, second, third):
+        srv2.json("/api/decide/rec", {"id": e["id"], "decision": None})
+    table, reviewed = _review_files(det_dir)
+    assert len(table) == 0 and len(reviewed) == 0
+
+
+def test_reviewed_events_are_reference_marks_for_score(det_dir, server_factory):
+    srv = server_factory(det_dir)
+    evs = srv.json("/api/events/rec")["events"]
+    for e in evs[:3]:
+        srv.json("/api/decide/rec", {"id": e["id"], "decision": "accept"})
+    srv.json("/api/decide/rec", {"id": evs[3]["id"] if len(evs) > 3 else evs[0]["id"], "decision": "reject"})
+    srv.stop()
+    res = subprocess.run([sys.executable, "-m", "hfo_detect", "score", str(det_dir / "rec_events.tsv"),
+                          str(det_dir / "review" / "rec_desc-reviewed_events.tsv"), "--json"],
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    doc = json.loads(res.stdout)
+    accepted = {(e["channel"], e["kind"]) for e in evs[:3]}
+    # every accepted detection is matched by its own mark: 3 true positives over the kinds
+    tp = sum(doc["kinds"][k]["tp"] for k in ("ripple", "fast_ripple") if k in doc["kinds"])
+    assert tp == 3, (doc, accepted)
+    assert doc["kinds"]["pooled"]["fn"] == 0
+
+
+# ---------------------------------------------------------------------------------- browser
+def _browser():
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    if not chromium or not driver:
+        pytest.skip("needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver; "
+                    ".ci/run installs them)")
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        pytest.skip("needs selenium (pip install .[test])")
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = chromium
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1400,900"):
+        opts.add_argument(arg)
+    return webdriver.Chrome(service=Service(driver), options=opts)
+
+
+def test_browser_accept_reject_add_reload(det_dir, server_factory):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    srv = server_factory(det_dir, "--reference", det_dir.parent / "truth_events.tsv")
+    driver = _browser()
+    try:
+        wait = WebDriverWait(driver, 30)
+        driver.get(srv.url)
+        wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "1")
+        body = driver.find_element(By.TAG_NAME, "body")
+        first = body.get_attribute("data-selected")
+        assert driver.find_elements(By.CSS_SELECTOR, "#plot .main-svg"), "no plot drawn"
+        assert len(driver.find_elements(By.CSS_SELECTOR, "#events tbody tr")) >= 3
+
+        def decision_of(eid):
+            return driver.find_element(By.CSS_SELECTOR, f'#events tr[data-id="{eid}"]').get_attribute("data-decision")
+
+        ActionChains(driver).send_keys("a").perform()  # accept, moves on to the next event
+        wait.until(lambda d: decision_of(first) == "accept" and body.get_attribute("data-selected") != first)
+        second = body.get_attribute("data-selected")
+        ActionChains(driver).send_keys("r").perform()  # reject
+        wait.until(lambda d: decision_of(second) == "reject")
+        third = body.get_attribute("data-selected")
+        ActionChains(driver).send_keys("a").perform()
+        wait.until(lambda d: decision_of(third) == "accept")
+        ActionChains(driver).send_keys("u").perform()  # undo the last acceptance
+        wait.until(lambda d: decision_of(third) == "pending")
+
+        # a missed HFO: drag across the raw trace of the selected channel
+        wait.until(lambda d: body.get_attribute("data-ready") == "1")
+        n_rows = len(driver.find_elements(By.CSS_SELECTOR, "#events tbody tr"))
+        drag = driver.find_element(By.CSS_SELECTOR, "#plot .nsewdrag")
+        w = drag.size["width"]
+        ActionChains(driver).move_to_element_with_offset(drag, int(w * 0.05) - w // 2, -drag.size["height"] // 2 + 20) \
+            .click_and_hold().move_by_offset(int(w * 0.08), 0).move_by_offset(int(w * 0.02), 0).release().perform()
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#events tbody tr")) == n_rows + 1)
+        added = driver.find_elements(By.CSS_SELECTOR, '#events tr[data-origin="reviewer"]')
+        assert len(added) == 1
+        # and one through the add form
+        form_onset = driver.find_element(By.ID, "add-onset")
+        form_onset.clear()
+        form_onset.send_keys("12.5")
+        driver.find_element(By.ID, "b-add").click()
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, '#events tr[data-origin="reviewer"]')) == 2)
+
+        driver.refresh()  # the page comes back from the server's files
+        wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "1")
+        assert decision_of(first) == "accept" and decision_of(second) == "reject" and decision_of(third) == "pending"
+        assert len(driver.find_elements(By.CSS_SELECTOR, '#events tr[data-origin="reviewer"]')) == 2
+        assert driver.find_element(By.TAG_NAME, "body").get_attribute("data-selected") == third  # resumes
+    finally:
+        driver.quit()
+
+    table, reviewed = _review_files(det_dir)
+    decisions = dict(zip(table["event_id"], table["decision"]))
+    assert decisions[first] == "accept" and decisions[second] == "reject" and third not in decisions
+    adds = table[table["event_id"].str.startswith("a")]
+    assert len(adds) == 2 and (adds["decision"] == "accept").all()
+    assert adds["duration"].gt(0.005).all()
+    assert adds["onset"].round(3).eq(12.5).sum() == 1
+    assert set(reviewed.df["review"]) == {"accepted", "added"} and len(reviewed) == 3
