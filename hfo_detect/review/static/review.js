@@ -5,6 +5,11 @@ const COLORS = { pending: "#e67e22", accept: "#27ae60", reject: "#c0392b" };
 const S = { rec: null, events: [], ref: [], shown: [], sel: null, half: 0.5, neighbours: false,
             undo: [], sortKey: "onset", sortDesc: false, shapes: [], axes: {} };
 const $ = (id) => document.getElementById(id);
+const PLOTLY = new Promise((resolve, reject) => {  // plotly.js loads async, beside the first requests
+  if (window.Plotly) { resolve(); return; }
+  $("plotly-js").addEventListener("load", resolve);
+  $("plotly-js").addEventListener("error", () => { status("error: plotly.js did not load", true); reject(); });
+});
 
 async function api(path, body) {
   const opts = { headers: { "X-Review-Token": TOKEN }, credentials: "same-origin" };
@@ -140,6 +145,8 @@ async function draw() {
     S.shapes.push(x.id);
   }
   const plot = $("plot");
+  await PLOTLY;
+  if (S.sel !== e) return;
   await Plotly.react(plot, traces, layout, { displaylogo: false, scrollZoom: false, responsive: true,
                                              modeBarButtonsToRemove: ["lasso2d", "select2d"] });
   if (!plot.dataset.hooked) {
@@ -147,6 +154,7 @@ async function draw() {
     plot.dataset.hooked = "1";
   }
   $("current").textContent = `${e.id} · ${e.channel} · ${e.kind} · ${e.onset.toFixed(3)} s · ${e.decision}`;
+  if (!document.body.dataset.firstMs) document.body.dataset.firstMs = Math.round(performance.now());
   document.body.dataset.ready = "1";
 }
 
