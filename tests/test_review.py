@@ -185,6 +185,21 @@ def test_bad_input_is_one_line(tmp_path, det_dir, server_factory):
     assert str(srv.port) in res.stderr
 
 
+def test_recording_override_and_host_warning(tmp_path, det_dir, server_factory):
+    # the recording moved: --recording points at it
+    moved = tmp_path / "moved"
+    shutil.copytree(det_dir, moved)
+    meta = json.loads((moved / "rec_detect.json").read_text())
+    edf = Path(meta["source"])
+    meta["source"] = str(tmp_path / "gone" / edf.name)
+    (moved / "rec_detect.json").write_text(json.dumps(meta))
+    srv = server_factory(moved, "--recording", edf, "--host", "0.0.0.0")
+    assert "warning" in srv.output and "0.0.0.0" in srv.output  # not loopback: said so
+    win = srv.json("/api/window/rec?channel=" + meta["channels"][0] + "&t0=1&t1=2")
+    assert len(win["channels"][0]["raw"]) == pytest.approx(meta["sfreq"], abs=2)
+    assert set(win["bands"]) == {"ripple", "fast_ripple"}
+
+
 # ---------------------------------------------------------------------------------- saving
 def test_decisions_saved_atomically_and_resumed_after_a_kill(det_dir, run_dir, server_factory):
     before = (det_dir / "rec_events.tsv").read_bytes()
@@ -292,10 +307,14 @@ def test_browser_accept_reject_add_reload(det_dir, server_factory):
         body = driver.find_element(By.TAG_NAME, "body")
         first = body.get_attribute("data-selected")
         assert driver.find_elements(By.CSS_SELECTOR, "#plot .main-svg"), "no plot drawn"
-        assert len(driver.find_elements(By.CSS_SELECTOR, "#events tbody tr")) >= 3
 
-        def decision_of(eid):
-            return driver.find_element(By.CSS_SELECTOR, f'#events tr[data-id="{eid}"]').get_attribute("data-decision")
+        def decision_of(eid):  # read in one script: the list is re-rendered under the test's feet
+            return driver.execute_script(
+                "const tr = document.querySelector(`#events tr[data-id='${arguments[0]}']`);"
+                "return tr ? tr.dataset.decision : null;", eid)
+
+        def n_rows(css="#events tbody tr"):
+            return driver.execute_script("return document.querySelectorAll(arguments[0]).length;", css)
 
         ActionChains(driver).send_keys("a").perform()  # accept, moves on to the next event
         wait.until(lambda d: decision_of(first) == "accept" and body.get_attribute("data-selected") != first)
@@ -306,38 +325,55 @@ def test_browser_accept_reject_add_reload(det_dir, server_factory):
         ActionChains(driver).send_keys("a").perform()
         wait.until(lambda d: decision_of(third) == "accept")
         ActionChains(driver).send_keys("u").perform()  # undo the last acceptance
-        wait.until(lambda d: decision_of(third) == "pending")
+        wait.until(lambda d: decision_of(third) == "pending" and body.get_attribute("data-selected") == third)
+        ActionChains(driver).send_keys("j").perform()  # next, previous
+        wait.until(lambda d: body.get_attribute("data-selected") != third)
+        ActionChains(driver).send_keys("k").perform()
+        wait.until(lambda d: body.get_attribute("data-selected") == third and body.get_attribute("data-ready") == "1")
+
+        # adjust the selected event's end: drag the right handle of its rectangle
+        onset3, duration3 = driver.execute_script("return [S.sel.onset, S.sel.duration];")
+        handles = driver.find_elements(By.CSS_SELECTOR, "#plot .outline-controllers circle")
+        assert len(handles) == 4, "the selected event's edges should be draggable"
+        right = max(handles, key=lambda h: h.rect["x"])
+        ActionChains(driver).move_to_element(right).click_and_hold().move_by_offset(10, 0).move_by_offset(20, 0) \
+            .release().perform()
+        wait.until(lambda d: decision_of(third) == "accept")
 
         # a missed HFO: drag across the raw trace of the selected channel
         wait.until(lambda d: body.get_attribute("data-ready") == "1")
-        n_rows = len(driver.find_elements(By.CSS_SELECTOR, "#events tbody tr"))
+        before = n_rows()
+        assert before >= 3
         drag = driver.find_element(By.CSS_SELECTOR, "#plot .nsewdrag")
         w = drag.size["width"]
         ActionChains(driver).move_to_element_with_offset(drag, int(w * 0.05) - w // 2, -drag.size["height"] // 2 + 20) \
             .click_and_hold().move_by_offset(int(w * 0.08), 0).move_by_offset(int(w * 0.02), 0).release().perform()
-        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#events tbody tr")) == n_rows + 1)
-        added = driver.find_elements(By.CSS_SELECTOR, '#events tr[data-origin="reviewer"]')
-        assert len(added) == 1
+        wait.until(lambda d: n_rows() == before + 1)
+        assert n_rows('#events tr[data-origin="reviewer"]') == 1
         # and one through the add form
         form_onset = driver.find_element(By.ID, "add-onset")
         form_onset.clear()
         form_onset.send_keys("12.5")
         driver.find_element(By.ID, "b-add").click()
-        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, '#events tr[data-origin="reviewer"]')) == 2)
+        wait.until(lambda d: n_rows('#events tr[data-origin="reviewer"]') == 2)
 
         driver.refresh()  # the page comes back from the server's files
         wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "1")
-        assert decision_of(first) == "accept" and decision_of(second) == "reject" and decision_of(third) == "pending"
-        assert len(driver.find_elements(By.CSS_SELECTOR, '#events tr[data-origin="reviewer"]')) == 2
-        assert driver.find_element(By.TAG_NAME, "body").get_attribute("data-selected") == third  # resumes
+        assert decision_of(first) == "accept" and decision_of(second) == "reject" and decision_of(third) == "accept"
+        assert n_rows('#events tr[data-origin="reviewer"]') == 2
+        resumed = driver.find_element(By.TAG_NAME, "body").get_attribute("data-selected")
+        assert decision_of(resumed) == "pending"  # resumes on an undecided event
     finally:
         driver.quit()
 
     table, reviewed = _review_files(det_dir)
     decisions = dict(zip(table["event_id"], table["decision"]))
-    assert decisions[first] == "accept" and decisions[second] == "reject" and third not in decisions
+    assert decisions[first] == "accept" and decisions[second] == "reject" and decisions[third] == "accept"
+    row3 = table.set_index("event_id").loc[third]
+    assert row3["onset"] == pytest.approx(onset3)  # only the end moved
+    assert row3["duration"] > duration3 + 0.005
     adds = table[table["event_id"].str.startswith("a")]
     assert len(adds) == 2 and (adds["decision"] == "accept").all()
     assert adds["duration"].gt(0.005).all()
     assert adds["onset"].round(3).eq(12.5).sum() == 1
-    assert set(reviewed.df["review"]) == {"accepted", "added"} and len(reviewed) == 3
+    assert sorted(reviewed.df["review"]) == ["accepted", "added", "added", "adjusted"]

@@ -146,7 +146,7 @@ class ReviewStore:
 
     # ------------------------------------------------------------------ changes
     def _now(self) -> str:
-        return datetime.now(timezone.utc).isoformat(timespec="seconds")
+        return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
     def decide(self, event_id: str, decision: str | None, onset: float | None = None,
                duration: float | None = None, kind: str | None = None) -> dict | None:

@@ -149,6 +149,7 @@ async function draw() {
   if (S.sel !== e) return;
   await Plotly.react(plot, traces, layout, { displaylogo: false, scrollZoom: false, responsive: true,
                                              modeBarButtonsToRemove: ["lasso2d", "select2d"] });
+  activateSelected();
   if (!plot.dataset.hooked) {
     plot.on("plotly_relayout", onRelayout);
     plot.dataset.hooked = "1";
@@ -156,6 +157,14 @@ async function draw() {
   $("current").textContent = `${e.id} · ${e.channel} · ${e.kind} · ${e.onset.toFixed(3)} s · ${e.decision}`;
   if (!document.body.dataset.firstMs) document.body.dataset.firstMs = Math.round(performance.now());
   document.body.dataset.ready = "1";
+}
+
+function activateSelected() {
+  // plotly shows edge handles on an "active" editable shape (a click on its outline activates it):
+  // activate the selected event's rectangle so that its edges can be dragged at once
+  const i = S.shapes.indexOf(S.sel ? S.sel.id : undefined);
+  const path = document.querySelector(`#plot .shapelayer path[data-index="${i}"]`);
+  if (i >= 0 && path) path.dispatchEvent(new MouseEvent("click", { bubbles: true }));
 }
 
 function onRelayout(ev) {
@@ -175,8 +184,9 @@ function onRelayout(ev) {
     if (!m) continue;
     const i = +m[1], id = S.shapes[i];
     if (!S.sel || id !== S.sel.id) { draw(); return; }
+    const e = S.sel, near = (x, y) => (Math.abs(x - y) < 0.001 ? y : x);  // an edge not moved stays exact
     const x0 = ev[`shapes[${i}].x0`], x1 = ev[`shapes[${i}].x1`];
-    const a = Math.min(x0, x1), b = Math.max(x0, x1);
+    const a = near(Math.min(x0, x1), e.onset), b = near(Math.max(x0, x1), e.onset + e.duration);
     decide(S.sel.decision === "pending" ? "accept" : S.sel.decision, { onset: a, duration: b - a }, false);
     return;
   }
