@@ -64,20 +64,32 @@ def _manifest_sources(folder: Path) -> dict[str, str]:
     return out
 
 
-def _kept_spikes(folder: Path, stem: str) -> Path | None:
-    """The run's kept ADM events / output spikes, where an outputs module names such a file."""
+def _detection_results(folder: Path) -> list:
+    """The run's per-recording results (stem, events, meta, source), through the one module that
+    owns a run's file names: ``hfo_detect.outputs`` where it exists, else the reporting reader."""
     try:
-        from hfo_detect import outputs  # added by the outputs refactoring; absent before it
-    except ImportError:
-        return None
-    namer = getattr(outputs, "spikes_path", None)
-    if namer is None:
+        from hfo_detect.outputs import read_run as read_outputs
+    except ImportError:  # before the outputs module
+        from hfo_detect.reporting.results import read_detection_dir as read_outputs
+    return read_outputs(folder)
+
+
+def _kept_spikes(res) -> Path | None:
+    """The run's kept ADM events / hidden and output spikes (``detect --keep-spikes``), if any."""
+    path_of = getattr(res, "path", None)  # DetectionResult.path("spikes") of the outputs module
+    if path_of is None:
         return None
     try:
-        path = Path(namer(folder, stem))
-    except Exception:  # noqa: BLE001 -- an unknown signature means: nothing kept that we can read
+        return path_of("spikes")
+    except KeyError:
         return None
-    return path if path.is_file() else None
+
+
+def read_spikes(path: Path):
+    """Read a kept-spikes file (a ``RunSpikes`` with ``.of(population, channel, t0, t1)``)."""
+    from hfo_detect.outputs import read_spikes as read
+
+    return read(path)
 
 
 def _with_ids(events: pd.DataFrame | None) -> pd.DataFrame:
@@ -111,10 +123,8 @@ def read_run(results_dir: str | Path, recording: str | Path | None = None) -> li
         No detection outputs in the folder; a recording that is neither where the run recorded
         it nor given with ``--recording``.
     """
-    from hfo_detect.reporting.results import read_detection_dir
-
     folder = Path(results_dir)
-    results = [r for r in read_detection_dir(folder) if r.events is not None or r.meta]
+    results = [r for r in _detection_results(folder) if r.events is not None or r.meta]
     if not results:
         raise HFODetectError("no detection outputs (*_events.tsv) found", folder)
     manifest = _manifest_sources(folder)
@@ -140,5 +150,5 @@ def read_run(results_dir: str | Path, recording: str | Path | None = None) -> li
             montage = [tuple(p) for p in montage]
         runs.append(RunRecording(stem=res.stem, folder=folder, events=_with_ids(res.events), source=src,
                                  montage=montage, channels=list(res.meta.get("channels") or []),
-                                 spikes=_kept_spikes(folder, res.stem)))
+                                 spikes=_kept_spikes(res)))
     return runs

@@ -19,7 +19,7 @@ from flask import Flask, abort, jsonify, render_template, request, send_file, se
 
 from hfo_detect.errors import HFODetectError
 from hfo_detect.events import HFO_KINDS, EventTable
-from hfo_detect.review.run import RunRecording
+from hfo_detect.review.run import RunRecording, read_spikes
 from hfo_detect.review.store import REVIEW_DIR, ReviewStore
 from hfo_detect.review.windows import WindowReader
 
@@ -37,7 +37,10 @@ def read_reference(path: str | Path | None, stem: str) -> EventTable | None:
     """Reference marks of recording ``stem``: the file itself, or the folder's file of that name."""
     if path is None:
         return None
-    from hfo_detect.evaluation.pairing import list_event_files, recording_key
+    try:  # the module that owns a run's file names and their pairing with references
+        from hfo_detect.outputs import list_event_files, recording_key
+    except ImportError:  # before it
+        from hfo_detect.evaluation.pairing import list_event_files, recording_key
 
     path = Path(path)
     if path.is_dir():
@@ -94,6 +97,23 @@ class Review:
         self.windows = WindowReader(run.source, run.montage, run.channels)
         self.reference = read_reference(reference, run.stem)
         self.matched, self.ref_matched = matched_flags(run.events, self.reference)
+        self._spikes = None  # the run's kept spikes, read on the first window that shows them
+
+    def spikes(self, channel: str, t0: float, t1: float) -> dict | None:
+        """The run's ADM events (per stream) and hidden/output spikes of ``channel`` in [t0, t1)."""
+        if self.run.spikes is None:
+            return None
+        if self._spikes is None:
+            self._spikes = read_spikes(self.run.spikes)
+        out = {}
+        for pop in self._spikes.populations:
+            df = self._spikes.of(pop, channel, t0, t1)
+            if pop == "adm":  # one list of times per stream (ripple_up, ...): drawn on its band
+                out["adm"] = {str(name): np.round(g["time_s"].to_numpy(), 5).tolist()
+                              for name, g in df.groupby("source_name")}
+            else:  # neuron index against time: a raster
+                out[pop] = {"t": np.round(df["time_s"].to_numpy(), 5).tolist(), "i": df["source"].astype(int).tolist()}
+        return out
 
     def events(self) -> list[dict]:
         """Detections (with decisions and edits) and added events, sorted by onset."""
@@ -217,6 +237,7 @@ def create_app(runs: list[RunRecording], *, token: str | None = None, reviewer: 
             abort(400)
         out = rev.windows.window(channels, t0, t1)
         out["focus"] = channel
+        out["spikes"] = rev.spikes(channel, t0, t1)
         return jsonify(out)
 
     @app.post("/api/decide/<stem>")

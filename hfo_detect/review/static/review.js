@@ -97,6 +97,11 @@ function rowsFor(win) {
   for (const ch of win.channels) {
     const names = ch.name === win.focus ? ["raw"].concat(win.bands) : ["raw"];
     for (const n of names) rows.push({ ch: ch.name, trace: n, y: ch[n] });
+    if (ch.name === win.focus && win.spikes) {  // the run kept its spikes: a raster under the bands
+      for (const pop of Object.keys(win.spikes).filter((p) => p !== "adm")) {
+        rows.push({ ch: ch.name, trace: pop + " spikes", raster: win.spikes[pop] });
+      }
+    }
   }
   return rows;
 }
@@ -121,13 +126,27 @@ async function draw() {
       domain: [bottom, top], title: { text: `${r.ch}<br>${r.trace}`, font: { size: 10 } },
       zeroline: false, fixedrange: true };
     S.axes[ax] = r;
-    const x = r.y.map((_, k) => win.t0 + k * win.dt);
-    traces.push({ x, y: r.y, yaxis: ax, type: "scatter", mode: "lines", hoverinfo: "skip",
-                  line: { width: 1, color: r.trace === "raw" ? "#222" : "#2c6fbb" } });
+    if (r.raster) {
+      traces.push({ x: r.raster.t, y: r.raster.i, yaxis: ax, type: "scatter", mode: "markers", hoverinfo: "skip",
+                    marker: { symbol: "line-ns-open", size: 5, color: "#555" } });
+    } else {
+      const x = r.y.map((_, k) => win.t0 + k * win.dt);
+      traces.push({ x, y: r.y, yaxis: ax, type: "scatter", mode: "lines", hoverinfo: "skip",
+                    line: { width: 1, color: r.trace === "raw" ? "#222" : "#2c6fbb" } });
+      const adm = win.spikes && r.ch === win.focus && win.spikes.adm;
+      if (adm && r.trace !== "raw") {  // ADM UP/DOWN events of this band, as ticks at its edges
+        const top = Math.max(...r.y.map(Math.abs)) || 1;
+        for (const [dir, y, color] of [["up", top, "#c0392b"], ["dn", -top, "#16a085"]]) {
+          const t = adm[`${r.trace}_${dir}`] || [];
+          traces.push({ x: t, y: t.map(() => y), yaxis: ax, type: "scatter", mode: "markers", hoverinfo: "skip",
+                        marker: { symbol: "line-ns-open", size: 6, color } });
+        }
+      }
+    }
     block[r.ch] = block[r.ch] ? [bottom, block[r.ch][1]] : [bottom, top];
   });
   S.shapes = [];
-  const t0 = win.t0, t1 = win.t0 + rows[0].y.length * win.dt;
+  const t0 = win.t0, t1 = win.t0 + win.channels[0].raw.length * win.dt;
   for (const m of S.ref) {  // reference marks: a band at the top of their channel's block
     if (!block[m.channel] || m.onset + m.duration < t0 || m.onset > t1) continue;
     const [b, t] = block[m.channel];
