@@ -2,7 +2,7 @@
 "use strict";
 const TOKEN = new URLSearchParams(location.search).get("token") || "";
 const COLORS = { pending: "#e67e22", accept: "#27ae60", reject: "#c0392b" };
-const S = { rec: null, events: [], ref: [], shown: [], sel: null, half: 0.5, neighbours: false,
+const S = { rec: null, events: [], ref: [], shown: [], rows: {}, sel: null, half: 0.5, neighbours: false,
             undo: [], sortKey: "onset", sortDesc: false, shapes: [], axes: {} };
 const $ = (id) => document.getElementById(id);
 const PLOTLY = new Promise((resolve, reject) => {  // plotly.js loads async, beside the first requests
@@ -56,22 +56,37 @@ function renderList() {
     return (x < y ? -1 : x > y ? 1 : a.onset - b.onset) * dir;
   });
   const body = document.querySelector("#events tbody");
-  body.innerHTML = "";
+  const rows = document.createDocumentFragment();
+  S.rows = {};
   for (const e of S.shown) {
     const tr = document.createElement("tr");
-    tr.dataset.id = e.id; tr.dataset.decision = e.decision; tr.dataset.origin = e.origin;
-    const ref = e.matched === null ? "" : (e.matched ? "matched" : "unmatched");
-    for (const text of [e.onset.toFixed(3), e.channel, e.kind, (1000 * e.duration).toFixed(0), e.decision, ref]) {
-      const td = document.createElement("td"); td.textContent = text; tr.appendChild(td);
-    }
-    if (S.sel && e.id === S.sel.id) tr.className = "selected";
+    for (let k = 0; k < 6; k++) tr.appendChild(document.createElement("td"));
     tr.addEventListener("click", () => select(e.id));
-    body.appendChild(tr);
+    S.rows[e.id] = tr;
+    fillRow(e);
+    rows.appendChild(tr);
   }
+  body.replaceChildren(rows);
   document.querySelectorAll("#events th").forEach((th) => {
     th.className = th.dataset.key === key ? "sorted" + (S.sortDesc ? " desc" : "") : "";
   });
   progress();
+}
+
+function fillRow(e) {
+  // one row of the list, updated in place after a decision (long lists are not rebuilt per key)
+  const tr = S.rows[e.id];
+  if (!tr) return;
+  tr.dataset.id = e.id; tr.dataset.decision = e.decision; tr.dataset.origin = e.origin;
+  tr.className = S.sel && e.id === S.sel.id ? "selected" : "";
+  const ref = e.matched === null ? "" : (e.matched ? "matched" : "unmatched");
+  [e.onset.toFixed(3), e.channel, e.kind, (1000 * e.duration).toFixed(0), e.decision, ref]
+    .forEach((text, k) => { tr.cells[k].textContent = text; });
+}
+
+function markSelected(prev) {
+  if (prev && S.rows[prev.id]) S.rows[prev.id].className = "";
+  if (S.sel && S.rows[S.sel.id]) S.rows[S.sel.id].className = "selected";
 }
 
 function scrollToSelected() {
@@ -83,11 +98,12 @@ function scrollToSelected() {
 async function select(id, keepZoom) {
   const e = S.events.find((x) => x.id === id);
   if (!e) return;
+  const prev = S.sel;
   S.sel = e;
   document.body.dataset.selected = e.id;
   $("add-channel").textContent = e.channel;
   if ($("add-onset").value === "" || !keepZoom) $("add-onset").value = (e.onset + e.duration + 0.1).toFixed(3);
-  renderList(); scrollToSelected();
+  markSelected(prev); scrollToSelected();
   await draw();
 }
 
@@ -108,6 +124,7 @@ function rowsFor(win) {
 
 async function draw() {
   const e = S.sel; if (!e) return;
+  document.body.dataset.ready = "0";  // tests and the screenshot wait for "1": this window drawn
   const mid = e.onset + e.duration / 2, half = Math.max(S.half, e.duration * 0.75);
   const win = await api(`/api/window/${encodeURIComponent(S.rec)}?` + new URLSearchParams({
     channel: e.channel, t0: mid - half, t1: mid + half, neighbours: S.neighbours ? 2 : 0 }));
@@ -183,7 +200,9 @@ function activateSelected() {
   // activate the selected event's rectangle so that its edges can be dragged at once
   const i = S.shapes.indexOf(S.sel ? S.sel.id : undefined);
   const path = document.querySelector(`#plot .shapelayer path[data-index="${i}"]`);
-  if (i >= 0 && path) path.dispatchEvent(new MouseEvent("click", { bubbles: true }));
+  // a click on the active shape deactivates it: plotly keeps the active index across redraws
+  const active = document.querySelector("#plot .outline-controllers circle");
+  if (i >= 0 && path && !active) path.dispatchEvent(new MouseEvent("click", { bubbles: true }));
 }
 
 function onRelayout(ev) {
@@ -227,8 +246,8 @@ async function decide(decision, edges, advance) {
   S.undo.push({ type: "decide", id: e.id, prev: { decision: e.decision, onset: e.onset, duration: e.duration,
                                                   kind: e.kind } });
   const res = await api(`/api/decide/${encodeURIComponent(S.rec)}`, Object.assign({ id: e.id, decision }, edges || {}));
-  apply(res.row, e); saved();
-  if (advance !== false) move(1); else { renderList(); draw(); }
+  apply(res.row, e); fillRow(e); saved();
+  if (advance !== false) move(1); else draw();
 }
 
 async function addEvent(channel, onset, duration, kind) {
@@ -238,6 +257,7 @@ async function addEvent(channel, onset, duration, kind) {
                   decision: r.decision, matched: null, origin: "reviewer" });
   S.undo.push({ type: "add", id: r.event_id });
   saved();
+  renderList();
   await select(r.event_id, true);
 }
 
@@ -249,7 +269,8 @@ async function undo() {
     await api(`/api/delete/${encodeURIComponent(S.rec)}`, { id: u.id });
     S.events = S.events.filter((x) => x.id !== u.id);
     saved();
-    if (S.sel && S.sel.id === u.id) { S.sel = null; move(0); } else renderList();
+    renderList();
+    if (S.sel && S.sel.id === u.id) { S.sel = null; move(0); }
     return;
   }
   const p = u.prev, body = { id: u.id, decision: p.decision === "pending" ? null : p.decision };
@@ -257,7 +278,7 @@ async function undo() {
   const res = await api(`/api/decide/${encodeURIComponent(S.rec)}`, body);
   apply(res.row, e);
   if (!res.row) Object.assign(e, { onset: p.onset, duration: p.duration, kind: p.kind });
-  saved();
+  fillRow(e); saved();
   await select(u.id);
 }
 
