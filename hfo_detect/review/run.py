@@ -31,8 +31,9 @@ class RunRecording:
         of the detector's file; stable because that file is never rewritten by the review).
     source : Path
         The recording file.
-    montage : str or list of (str, str)
-        Montage the detector used (``"as-is"``, ``"bipolar"`` or pairs).
+    montage : str, list of (str, str) or None
+        Montage the detector used (``"as-is"``, ``"bipolar"`` or pairs); None when the run did
+        not record it.
     channels : list of str
         Channels the detector ran on.
     spikes : Path or None
@@ -43,7 +44,7 @@ class RunRecording:
     folder: Path
     events: pd.DataFrame
     source: Path
-    montage: Any = "as-is"
+    montage: Any = None
     channels: list[str] = field(default_factory=list)
     spikes: Path | None = None
 
@@ -145,7 +146,7 @@ def read_run(results_dir: str | Path, recording: str | Path | None = None) -> li
             src = (folder / src) if (folder / src).exists() else src
         if not src.exists():
             raise MissingFileError(f"recording of {res.stem} not found (moved?); pass --recording FILE", src)
-        montage = res.meta.get("montage", "as-is")
+        montage = res.meta.get("montage")  # None (an older run): the window reader finds it
         if isinstance(montage, list):
             montage = [tuple(p) for p in montage]
         runs.append(RunRecording(stem=res.stem, folder=folder, events=_with_ids(res.events), source=src,

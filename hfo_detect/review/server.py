@@ -94,7 +94,8 @@ class Review:
     def __init__(self, run: RunRecording, reviewer: str, reference=None):
         self.run = run
         self.store = ReviewStore(run.folder / REVIEW_DIR, run.stem, run.events, reviewer)
-        self.windows = WindowReader(run.source, run.montage, run.channels)
+        channels = run.channels or sorted(set(run.events["channel"]))
+        self.windows = WindowReader(run.source, run.montage, channels)
         self.reference = read_reference(reference, run.stem)
         self.matched, self.ref_matched = matched_flags(run.events, self.reference)
         self._spikes = None  # the run's kept spikes, read on the first window that shows them

@@ -31,16 +31,22 @@ class WindowReader:
     ----------
     source : path
         The recording.
-    montage : str or list of (str, str)
-        The detector's montage.
+    montage : str, list of (str, str) or None
+        The detector's montage; None: as-is, or bipolar when that is what ``channels`` name.
     channels : list of str
         Channels the detector ran on (the order the page offers as neighbours); default: all.
     """
 
-    def __init__(self, source, montage="as-is", channels=None):
-        self.recording = open_recording(source, montage=montage, on_flat="ignore")
+    def __init__(self, source, montage=None, channels=None):
+        if montage is None:  # not recorded by the run: the montage whose channels the events name
+            self.recording = open_recording(source, montage="as-is", on_flat="ignore")
+            if channels and not set(channels) <= set(self.recording.ch_names):
+                self.recording = open_recording(source, montage="bipolar", on_flat="ignore")
+        else:
+            self.recording = open_recording(source, montage=montage, on_flat="ignore")
         names = self.recording.ch_names
-        self.channels = [c for c in (channels or names) if c in names] or list(names)
+        wanted = set(channels or names)
+        self.channels = [c for c in names if c in wanted] or list(names)  # recording order: neighbours
         self.sfreq = self.recording.sfreq
         self.duration_s = self.recording.duration_s
         cfg = FilterBankConfig(on_low_fs="drop")
