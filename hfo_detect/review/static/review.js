@@ -132,6 +132,7 @@ async function draw() {
   const rows = rowsFor(win), n = rows.length, gap = 0.02, h = (1 - gap * (n - 1)) / n;
   const layout = { margin: { l: 120, r: 10, t: 10, b: 35 }, showlegend: false, dragmode: "drawrect",
                    newshape: { line: { color: "#8e44ad", width: 1 }, fillcolor: "#8e44ad", opacity: 0.25 },
+                   activeshape: { fillcolor: COLORS[e.decision], opacity: 0.3 },
                    xaxis: { title: { text: "time (s)" }, anchor: "y" + (n > 1 ? n : "") },
                    shapes: [], uirevision: e.id + S.half + S.neighbours };
   const traces = [];
