@@ -377,3 +377,27 @@ def test_browser_accept_reject_add_reload(det_dir, server_factory):
     assert adds["duration"].gt(0.005).all()
     assert adds["onset"].round(3).eq(12.5).sum() == 1
     assert sorted(reviewed.df["review"]) == ["accepted", "added", "added", "adjusted"]
+
+
+def test_kept_spikes_are_served_with_the_window(run_dir, tmp_path, server_factory):
+    helptext = subprocess.run([sys.executable, "-m", "hfo_detect", "detect", "--help"], capture_output=True,
+                              text=True, timeout=60).stdout
+    if "--keep-spikes" not in helptext:
+        pytest.skip("this hfo-detect's detect cannot keep spikes yet (no --keep-spikes)")
+    out = tmp_path / "kept"
+    res = subprocess.run([sys.executable, "-m", "hfo_detect", "detect", str(run_dir / "rec_ieeg.edf"), "--out",
+                          str(out), "--montage", "as-is", "--seed", "0", "--keep-spikes"],
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    srv = server_factory(out)
+    assert srv.json("/api/recordings")[0]["spikes"] is True
+    ev = srv.json("/api/events/rec")["events"][0]
+    t0, t1 = ev["onset"] - 0.5, ev["onset"] + 0.5
+    win = srv.json(f"/api/window/rec?channel={ev['channel']}&t0={t0}&t1={t1}")
+    spikes = win["spikes"]
+    # the detection was made by spikes: ADM events of its bands and hidden-layer spikes in the window
+    adm = spikes["adm"]
+    assert set(adm) <= {"ripple_up", "ripple_dn", "fast_ripple_up", "fast_ripple_dn"} and adm
+    times = [t for ts in adm.values() for t in ts] + spikes["hidden"]["t"]
+    assert times and min(times) >= t0 - 1e-6 and max(times) < t1
+    assert any(ev["onset"] - 0.05 <= t <= ev["onset"] + ev["duration"] + 0.05 for t in spikes["hidden"]["t"])

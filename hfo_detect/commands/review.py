@@ -70,7 +70,8 @@ def _server(host: str, port: int | None, app):
               help="Address to listen on. Other than loopback, anyone who can reach it and has the token "
                    "can change the review.")
 @click.option("--reviewer", default=None, help="Name saved with each decision (default: the login name).")
-@click.option("--browser", is_flag=True, help="Open the page in the default web browser.")
+@click.option("--browser/--no-browser", default=False, show_default=True,
+              help="Open the page in the default web browser.")
 def command(results_dir, recording, reference, port, host, reviewer, browser):
     """Review the detections of RESULTS_DIR in a web browser.
 
