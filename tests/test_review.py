@@ -357,10 +357,25 @@ def test_browser_accept_reject_add_reload(det_dir, server_factory):
         driver.find_element(By.ID, "b-add").click()
         wait.until(lambda d: n_rows('#events tr[data-origin="reviewer"]') == 2)
 
+        # a reference mark the detector missed: listed under its filter, "a" adds it as an HFO
+        from selenium.webdriver.support.ui import Select
+
+        Select(driver.find_element(By.ID, "f-matched")).select_by_value("missed")
+        wait.until(lambda d: n_rows('#events tr[data-origin="reference"]') > 0)
+        assert n_rows("#events tbody tr") == n_rows('#events tr[data-origin="reference"]')
+        missed = driver.find_element(By.CSS_SELECTOR, '#events tr[data-origin="reference"]')
+        missed_id = missed.get_attribute("data-id")
+        missed.click()
+        wait.until(lambda d: body.get_attribute("data-selected") == missed_id and body.get_attribute("data-ready") == "1")
+        mark = driver.execute_script("return [S.sel.channel, S.sel.onset, S.sel.duration];")
+        ActionChains(driver).send_keys("a").perform()
+        wait.until(lambda d: decision_of(missed_id) == "added")
+        Select(driver.find_element(By.ID, "f-matched")).select_by_value("")
+
         driver.refresh()  # the page comes back from the server's files
         wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "1")
         assert decision_of(first) == "accept" and decision_of(second) == "reject" and decision_of(third) == "accept"
-        assert n_rows('#events tr[data-origin="reviewer"]') == 2
+        assert n_rows('#events tr[data-origin="reviewer"]') == 3
         resumed = driver.find_element(By.TAG_NAME, "body").get_attribute("data-selected")
         assert decision_of(resumed) == "pending"  # resumes on an undecided event
     finally:
@@ -373,10 +388,13 @@ def test_browser_accept_reject_add_reload(det_dir, server_factory):
     assert row3["onset"] == pytest.approx(onset3)  # only the end moved
     assert row3["duration"] > duration3 + 0.005
     adds = table[table["event_id"].str.startswith("a")]
-    assert len(adds) == 2 and (adds["decision"] == "accept").all()
+    assert len(adds) == 3 and (adds["decision"] == "accept").all()
+    last = adds.iloc[-1]
+    assert (last["channel"], last["onset"], last["duration"]) == (mark[0], pytest.approx(mark[1]),
+                                                                 pytest.approx(mark[2]))
     assert adds["duration"].gt(0.005).all()
     assert adds["onset"].round(3).eq(12.5).sum() == 1
-    assert sorted(reviewed.df["review"]) == ["accepted", "added", "added", "adjusted"]
+    assert sorted(reviewed.df["review"]) == ["accepted", "added", "added", "added", "adjusted"]
 
 
 def test_kept_spikes_are_served_with_the_window(run_dir, tmp_path, server_factory):

@@ -196,6 +196,10 @@ def create_app(runs: list[RunRecording], *, token: str | None = None, reviewer: 
     def index():
         return render_template("review.html", stems=list(reviews), reviewer=reviewer)
 
+    @app.get("/favicon.ico")
+    def favicon():
+        return "", 204
+
     @app.get("/plotly.min.js")
     def plotly_js():
         return send_file(_plotly_js(), mimetype="application/javascript")

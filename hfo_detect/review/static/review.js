@@ -2,7 +2,7 @@
 "use strict";
 const TOKEN = new URLSearchParams(location.search).get("token") || "";
 const COLORS = { pending: "#e67e22", accept: "#27ae60", reject: "#c0392b" };
-const S = { rec: null, events: [], ref: [], shown: [], rows: {}, sel: null, half: 0.5, neighbours: false,
+const S = { rec: null, events: [], ref: [], missed: [], shown: [], rows: {}, sel: null, half: 0.5, neighbours: false,
             undo: [], sortKey: "onset", sortDesc: false, shapes: [], axes: {} };
 const $ = (id) => document.getElementById(id);
 const PLOTLY = new Promise((resolve, reject) => {  // plotly.js loads async, beside the first requests
@@ -44,6 +44,7 @@ function passes(e) {
   if (v("f-decision") && e.decision !== v("f-decision")) return false;
   if (v("f-matched") === "yes" && e.matched !== true) return false;
   if (v("f-matched") === "no" && e.matched !== false) return false;
+  if ((v("f-matched") === "missed") !== (e.origin === "reference")) return false;
   if (v("f-from") !== "" && e.onset + e.duration < +v("f-from")) return false;
   if (v("f-to") !== "" && e.onset > +v("f-to")) return false;
   return true;
@@ -51,7 +52,7 @@ function passes(e) {
 
 function renderList() {
   const key = S.sortKey, dir = S.sortDesc ? -1 : 1;
-  S.shown = S.events.filter(passes).sort((a, b) => {
+  S.shown = S.events.concat(S.missed).filter(passes).sort((a, b) => {
     const x = a[key] === null ? "" : a[key], y = b[key] === null ? "" : b[key];
     return (x < y ? -1 : x > y ? 1 : a.onset - b.onset) * dir;
   });
@@ -95,8 +96,10 @@ function scrollToSelected() {
 }
 
 // ------------------------------------------------------------------ plot
+const find = (id) => S.events.find((x) => x.id === id) || S.missed.find((x) => x.id === id);
+
 async function select(id, keepZoom) {
-  const e = S.events.find((x) => x.id === id);
+  const e = find(id);
   if (!e) return;
   const prev = S.sel;
   S.sel = e;
@@ -164,6 +167,13 @@ async function draw() {
     block[r.ch] = block[r.ch] ? [bottom, block[r.ch][1]] : [bottom, top];
   });
   S.shapes = [];
+  if (e.origin === "reference") {  // a missed reference mark: outlined, not editable
+    const [b, t] = block[e.channel];
+    layout.shapes.push({ type: "rect", xref: "x", yref: "paper", x0: e.onset, x1: e.onset + e.duration, y0: b,
+                         y1: t, fillcolor: "#2980b9", opacity: 0.15, editable: false,
+                         line: { width: 2, dash: "dot", color: "#2980b9" } });
+    S.shapes.push(null);
+  }
   const t0 = win.t0, t1 = win.t0 + win.channels[0].raw.length * win.dt;
   for (const m of S.ref) {  // reference marks: a band at the top of their channel's block
     if (!block[m.channel] || m.onset + m.duration < t0 || m.onset > t1) continue;
@@ -244,6 +254,19 @@ function saved() {
 
 async function decide(decision, edges, advance) {
   const e = S.sel; if (!e) return;
+  if (e.origin === "reference") {  // a mark the detector missed: accept adds it as an HFO, reject skips it
+    if (decision === "accept" && e.decision !== "added") {
+      const res = await api(`/api/add/${encodeURIComponent(S.rec)}`,
+                            { channel: e.channel, onset: e.onset, duration: e.duration, kind: e.kind });
+      const r = res.row;
+      S.events.push({ id: r.event_id, onset: r.onset, duration: r.duration, channel: r.channel, kind: r.kind,
+                      decision: r.decision, matched: null, origin: "reviewer" });
+      S.undo.push({ type: "add", id: r.event_id, mark: e.id });
+      e.decision = "added"; fillRow(e); saved();
+    }
+    move(1);
+    return;
+  }
   S.undo.push({ type: "decide", id: e.id, prev: { decision: e.decision, onset: e.onset, duration: e.duration,
                                                   kind: e.kind } });
   const res = await api(`/api/decide/${encodeURIComponent(S.rec)}`, Object.assign({ id: e.id, decision }, edges || {}));
@@ -269,9 +292,12 @@ async function undo() {
   if (u.type === "add") {
     await api(`/api/delete/${encodeURIComponent(S.rec)}`, { id: u.id });
     S.events = S.events.filter((x) => x.id !== u.id);
+    const mark = u.mark && find(u.mark);
+    if (mark) mark.decision = "missed";
     saved();
     renderList();
-    if (S.sel && S.sel.id === u.id) { S.sel = null; move(0); }
+    if (mark) select(mark.id);
+    else if (S.sel && S.sel.id === u.id) { S.sel = null; move(0); }
     return;
   }
   const p = u.prev, body = { id: u.id, decision: p.decision === "pending" ? null : p.decision };
@@ -297,6 +323,12 @@ async function loadRecording(stem) {
   const [recs, data] = await Promise.all([api("/api/recordings"), api(`/api/events/${encodeURIComponent(stem)}`)]);
   const info = recs.find((r) => r.stem === stem);
   S.events = data.events; S.ref = data.reference;
+  // reference marks no detection matched: listed under the "missed" filter, "a" adds one as an HFO
+  const added = new Set(S.events.filter((x) => x.origin === "reviewer")
+    .map((x) => `${x.channel}|${x.onset.toFixed(4)}|${x.duration.toFixed(4)}`));
+  S.missed = S.ref.map((m, i) => Object.assign({}, m, { id: `r${String(i).padStart(5, "0")}`, origin: "reference",
+    decision: added.has(`${m.channel}|${m.onset.toFixed(4)}|${m.duration.toFixed(4)}`) ? "added" : "missed" }))
+    .filter((m) => m.matched === false);
   $("table-link").href = "/files/" + info.review_table;
   $("events-link").href = "/files/" + info.reviewed_events;
   $("spikes-note").textContent = info.spikes ? "" : "ADM events and output spikes: not kept by this run.";
@@ -336,7 +368,8 @@ $("add-form").onsubmit = (ev) => {
   addEvent(ch, +$("add-onset").value, +$("add-duration").value, $("add-kind").value);
 };
 for (const id of ["f-channel", "f-kind", "f-decision", "f-matched", "f-from", "f-to"]) {
-  $(id).addEventListener("input", () => { renderList(); });
+  $(id).addEventListener("input", renderList);
+  $(id).addEventListener("change", renderList);
 }
 document.querySelectorAll("#events th").forEach((th) => th.addEventListener("click", () => {
   if (S.sortKey === th.dataset.key) S.sortDesc = !S.sortDesc; else { S.sortKey = th.dataset.key; S.sortDesc = false; }
