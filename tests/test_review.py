@@ -419,3 +419,18 @@ def test_kept_spikes_are_served_with_the_window(run_dir, tmp_path, server_factor
     times = [t for ts in adm.values() for t in ts] + spikes["hidden"]["t"]
     assert times and min(times) >= t0 - 1e-6 and max(times) < t1
     assert any(ev["onset"] - 0.05 <= t <= ev["onset"] + ev["duration"] + 0.05 for t in spikes["hidden"]["t"])
+
+
+def test_review_of_other_detections_is_refused(det_dir, server_factory):
+    srv = server_factory(det_dir)
+    evs = srv.json("/api/events/rec")["events"]
+    srv.json("/api/decide/rec", {"id": evs[0]["id"], "decision": "accept"})
+    srv.stop()
+    table = det_dir / "review" / "rec_review.tsv"
+    df = pd.read_csv(table, sep="\t", dtype=str)
+    df.loc[0, "channel"] = "X1-X2"  # as if detect had been rerun and the ids now named other events
+    df.to_csv(table, sep="\t", index=False)
+    res = subprocess.run([sys.executable, "-m", "hfo_detect", "review", str(det_dir), "--port", "0"],
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode == 1 and "Traceback" not in res.stderr and res.stderr.count("\n") == 1
+    assert "rec_review.tsv" in res.stderr and "other detections" in res.stderr

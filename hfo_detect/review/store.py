@@ -116,8 +116,16 @@ class ReviewStore:
         self.detections = detections.set_index("event_id", drop=False)
         self._lock = threading.Lock()
         self.rows: dict[str, dict] = {}
+        try:  # a folder we cannot write is said now, not at the first decision
+            self.folder.mkdir(parents=True, exist_ok=True)
+            writable = os.access(self.folder, os.W_OK)
+        except OSError as err:
+            raise OutputError(f"cannot create the review folder ({err.strerror})", self.folder) from None
+        if not writable:
+            raise OutputError("review folder is not writable", self.folder)
         if self.table_path.is_file():
             self._load()
+            self._check_same_run()
 
     # ------------------------------------------------------------------ paths
     @property
@@ -143,6 +151,18 @@ class ReviewStore:
             row["origin"] = row["origin"] if isinstance(row["origin"], str) else (
                 "reviewer" if str(row["event_id"]).startswith("a") else "detector")
             self.rows[str(row["event_id"])] = row
+
+    def _check_same_run(self) -> None:
+        """Refuse a review table made on other detections (``detect`` rerun with other settings):
+        its ``e…`` ids would point at other events."""
+        for eid, row in self.rows.items():
+            if row["origin"] != "detector":
+                continue
+            if eid not in self.detections.index or self.detections.loc[eid, "channel"] != row["channel"]:
+                raise HFODetectError(
+                    f"review of other detections (event {eid} is not on {row['channel']} in today's "
+                    f"{self.stem} events; was detect rerun?): move the review folder away to start anew",
+                    self.table_path)
 
     # ------------------------------------------------------------------ changes
     def _now(self) -> str:
