@@ -145,6 +145,21 @@ def test_requests_without_the_token_are_refused(det_dir, server_factory):
     assert status == 200 and len(js) > 1_000_000
     status, data = srv.request("GET", "/files/rec_events.tsv")
     assert status == 200 and data == (det_dir / "rec_events.tsv").read_bytes()
+    # the page's address sets a cookie (per port) that then stands for the token, as in Jupyter
+    conn = http.client.HTTPConnection(srv.host, srv.port, timeout=30)
+    conn.request("GET", "/?token=" + srv.token)
+    resp = conn.getresponse()
+    resp.read()
+    cookie = resp.getheader("Set-Cookie").split(";")[0]
+    assert str(srv.port) in cookie.split("=")[0] and "HttpOnly" in resp.getheader("Set-Cookie")
+    conn.request("GET", "/api/recordings", headers={"Cookie": cookie})
+    resp = conn.getresponse()
+    assert resp.status == 200 and json.loads(resp.read())[0]["stem"] == "rec"
+    conn.request("GET", "/api/recordings", headers={"Cookie": cookie.split("=")[0] + "=forged"})
+    resp = conn.getresponse()
+    resp.read()
+    assert resp.status == 403
+    conn.close()
 
 
 def test_no_path_traversal(det_dir, server_factory):

@@ -82,6 +82,7 @@ def command(results_dir, recording, reference, port, host, reviewer, browser):
     """
     from hfo_detect.review.run import read_run
     from hfo_detect.review.server import create_app
+    from hfo_detect.review.store import REVIEW_DIR
 
     if reviewer is None:
         try:
@@ -108,7 +109,7 @@ def command(results_dir, recording, reference, port, host, reviewer, browser):
                    "with the token can read the recordings and change the review", err=True)
     n = sum(len(r.events) for r in runs)
     click.echo(f"reviewing {n} detections of {len(runs)} recording(s) in {results_dir}")
-    click.echo(f"decisions are saved in {runs[0].folder / 'review'}")
+    click.echo(f"decisions are saved in {runs[0].folder / REVIEW_DIR}")
     click.echo(f"open this address in a web browser (Ctrl-C stops the server):\n    {url}", nl=True)
     if browser:
         import webbrowser

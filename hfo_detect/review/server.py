@@ -171,17 +171,21 @@ def create_app(runs: list[RunRecording], *, token: str | None = None, reviewer: 
             abort(404)
         return reviews[stem]
 
+    def cookie_name() -> str:
+        # cookies do not tell ports apart: one name per port, so two review servers do not mix tokens
+        return f"{COOKIE}_{request.host.rsplit(':', 1)[-1]}"
+
     @app.before_request
     def check_token():
         sent = (request.args.get("token") or request.headers.get("X-Review-Token")
-                or request.cookies.get(COOKIE) or "")
+                or request.cookies.get(cookie_name()) or "")
         if not secrets.compare_digest(str(sent), app.config["TOKEN"]):
             abort(403)
 
     @app.after_request
     def keep_token(response):
         if request.args.get("token") == app.config["TOKEN"]:
-            response.set_cookie(COOKIE, app.config["TOKEN"], httponly=True, samesite="Strict")
+            response.set_cookie(cookie_name(), app.config["TOKEN"], httponly=True, samesite="Strict")
         if request.endpoint in ("plotly_js", "static"):
             response.headers["Cache-Control"] = "private, max-age=86400"  # 4.6 MB parsed once a day
         else:

@@ -234,7 +234,8 @@ function onRelayout(ev) {
     const i = +m[1], id = S.shapes[i];
     if (!S.sel || id !== S.sel.id) { draw(); return; }
     const e = S.sel, near = (x, y) => (Math.abs(x - y) < 0.001 ? y : x);  // an edge not moved stays exact
-    const x0 = ev[`shapes[${i}].x0`], x1 = ev[`shapes[${i}].x1`];
+    const edge = (k, old) => (`shapes[${i}].${k}` in ev ? ev[`shapes[${i}].${k}`] : old);
+    const x0 = edge("x0", e.onset), x1 = edge("x1", e.onset + e.duration);
     const a = near(Math.min(x0, x1), e.onset), b = near(Math.max(x0, x1), e.onset + e.duration);
     decide(S.sel.decision === "pending" ? "accept" : S.sel.decision, { onset: a, duration: b - a }, false);
     return;
