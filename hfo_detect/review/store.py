@@ -54,38 +54,38 @@ SIDECAR = {
 }
 
 
-def _umask() -> int:
-    """The process umask, read without changing it where Linux allows (the server is threaded)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+try:  # the package's one atomic writer (temp name + os.replace, umask applied)
+    from hfo_detect.atomic import atomic_write_text as _atomic_write_text
+except ImportError:  # before that module: the same contract here
+    def _umask() -> int:
+        """The process umask, read without changing it where Linux allows (the server is threaded)."""
+        try:
+            with open("/proc/self/status", encoding="ascii") as fh:
+                for line in fh:
+                    if line.startswith("Umask:"):
+                        return int(line.split()[1], 8)
+        except (OSError, ValueError, IndexError):
+            pass
+        mask = os.umask(0o022)
+        os.umask(mask)
+        return mask
 
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename, with the mode a plain
-    ``open()`` would give (``mkstemp`` alone gives 0600)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as err:
-        raise OutputError(f"cannot write ({err.strerror})", path) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    def _atomic_write_text(path: Path, text: str) -> None:
+        """Write ``text`` to ``path`` through a temporary file and a rename, with the mode a plain
+        ``open()`` would give (``mkstemp`` alone gives 0600)."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        except OSError as err:
+            raise OutputError(f"cannot write ({err.strerror})", path) from None
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+            os.chmod(tmp, 0o666 & ~_umask())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
 
 def _tsv(df: pd.DataFrame) -> str:
