@@ -449,3 +449,31 @@ def test_review_of_other_detections_is_refused(det_dir, server_factory):
                          capture_output=True, text=True, timeout=60)
     assert res.returncode == 1 and "Traceback" not in res.stderr and res.stderr.count("\n") == 1
     assert "rec_review.tsv" in res.stderr and "other detections" in res.stderr
+
+
+def test_only_the_shown_window_is_read(det_dir):
+    """The recording stays on disk (preload=False); a window request reads its span and a margin."""
+    from hfo_detect.review.run import read_run
+    from hfo_detect.review.server import create_app
+    from hfo_detect.review.windows import MARGIN_S
+
+    app = create_app(read_run(det_dir))
+    rev_windows = app.extensions["hfo_review"]["rec"].windows
+    raw = rev_windows.recording._raw
+    assert not raw.preload
+    spans = []
+    original = raw.get_data
+
+    def spy(*args, **kwargs):
+        spans.append((kwargs.get("start"), kwargs.get("stop")))
+        return original(*args, **kwargs)
+
+    raw.get_data = spy
+    client = app.test_client()
+    ch = rev_windows.channels[0]
+    resp = client.get(f"/api/window/rec?channel={ch}&t0=5&t1=6&neighbours=1",
+                      headers={"X-Review-Token": app.config["TOKEN"]})
+    assert resp.status_code == 200
+    sf = rev_windows.sfreq
+    assert spans and all(stop - start <= (1 + 2 * MARGIN_S) * sf + 2 for start, stop in spans)
+    assert all(start >= (5 - MARGIN_S) * sf - 1 for start, _ in spans)

@@ -164,6 +164,7 @@ def create_app(runs: list[RunRecording], *, token: str | None = None, reviewer: 
     app.json.sort_keys = False
     app.url_map.merge_slashes = False  # "/files//etc/passwd" is a 404, not a redirect
     reviews = {run.stem: Review(run, reviewer, reference) for run in runs}
+    app.extensions["hfo_review"] = reviews  # stem -> Review (Flask's place for such state)
     results_dir = runs[0].folder.resolve()
 
     def review_of(stem: str | None) -> Review:
