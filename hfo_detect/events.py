@@ -25,17 +25,16 @@ the table through EDF+ files written by :func:`hfo_detect.io.write_edf`.
 from __future__ import annotations
 
 import logging
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from hfo_detect.atomic import atomic_write
 from hfo_detect.channels import canonical_bipolar
-from hfo_detect.errors import AnnotationError, OutputError
+from hfo_detect.errors import AnnotationError
 
 log = logging.getLogger(__name__)
 
@@ -282,19 +281,8 @@ class EventTable:
         out.insert(2, "trial_type", out["kind"])
         front = ["onset", "duration", "trial_type", "channel"]
         out = out[front + [c for c in out.columns if c not in front]]
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        except OSError as err:
-            raise OutputError(f"cannot write events ({err.strerror})", path) from None
-        os.close(fd)
-        try:
-            out.to_csv(tmp, sep="\t", index=False, na_rep=_NA, lineterminator="\n")
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+        return atomic_write(path, lambda tmp: out.to_csv(tmp, sep="\t", index=False, na_rep=_NA,
+                                                         lineterminator="\n"))
 
     @classmethod
     def read(cls, path: str | Path, detector: str | None = None) -> EventTable:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -34,9 +33,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hfo_detect.channels import canonical_bipolar
-
 from hfo_detect import __version__
+from hfo_detect.atomic import atomic_write, atomic_write_text
+from hfo_detect.channels import canonical_bipolar
 from hfo_detect.errors import OutputError
 
 _BIDS_SUFFIX = re.compile(r"_(ieeg|eeg|meg)$")
@@ -52,19 +51,6 @@ def output_stem(path: str | os.PathLike) -> str:
     else:
         stem = p.stem
     return _BIDS_SUFFIX.sub("", stem)
-
-
-def _atomic_write(target: Path, write) -> None:
-    """Call ``write(tmp_path)`` on a temporary name in the same folder, then rename."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp" + target.suffix,
-                               dir=target.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _jsonable(value: Any) -> Any:
@@ -243,14 +229,9 @@ def detect_recording(path, out_dir, *, detector: str = "snn", montage: str = "bi
         "n_hfo": n_hfo,
         "outputs": {k: v.name for k, v in outputs.items()},
     }
-    try:
-        _atomic_write(outputs["events"], lambda p: events.to_bids_tsv(p))
-        _atomic_write(outputs["counts"],
-                      lambda p: counts.to_csv(p, sep="\t", index=False, na_rep="n/a"))
-        _atomic_write(outputs["json"],
-                      lambda p: p.write_text(json.dumps(_jsonable(record), indent=2) + "\n"))
-    except OSError as err:
-        raise OutputError(f"cannot write results ({err.strerror or err})", out_dir) from None
+    events.to_bids_tsv(outputs["events"])
+    atomic_write(outputs["counts"], lambda p: counts.to_csv(p, sep="\t", index=False, na_rep="n/a"))
+    atomic_write_text(outputs["json"], json.dumps(_jsonable(record), indent=2) + "\n")
 
     return {
         "status": "done",

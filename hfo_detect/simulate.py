@@ -650,16 +650,6 @@ def write_benchmark(
 
 
 def _write_text(path: Path, text: str) -> None:
-    """Atomic text write (temporary file + rename) so a crash leaves no half file."""
-    import os
-    import tempfile
+    from hfo_detect.atomic import atomic_write_text
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_text(path, text)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import click
 
+from hfo_detect.atomic import atomic_write_text
+
 
 @click.command("demo")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -48,7 +50,7 @@ def command(out_dir: Path, duration: float, channels: int, seed: int, preset: st
     truth = EventTable(sim.events.df[sim.events.df["kind"].isin(["ripple", "fast_ripple"])])
     scores = score_events(detected, truth, rule="overlap")
     pooled = scores.to_dict()["kinds"].get("pooled", {})
-    (out_dir / "scores.json").write_text(json.dumps(scores.to_dict(), indent=2))
+    atomic_write_text(out_dir / "scores.json", json.dumps(scores.to_dict(), indent=2) + "\n")
 
     click.echo(f"{len(detected)} HFOs detected, {len(truth)} simulated; "
                f"precision {pooled.get('precision', float('nan')):.2f}, "

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 import numpy as np
 
+from hfo_detect.atomic import atomic_write
 from hfo_detect.channels import canonical_bipolar
 from hfo_detect.errors import OutputError
 
@@ -46,10 +47,7 @@ def events_table(result, ch_names) -> "pandas.DataFrame":  # noqa: F821
 
 
 def _write(df, path: Path) -> None:
-    try:
-        df.to_csv(path, sep="\t", index=False, float_format="%.9g")
-    except OSError as err:
-        raise OutputError(f"cannot write: {err.strerror or err}", path) from None
+    atomic_write(path, lambda tmp: df.to_csv(tmp, sep="\t", index=False, float_format="%.9g"))
 
 
 @click.command("encode")

@@ -45,12 +45,7 @@ def command(directory: str, as_json: bool, out: str | None, overrides: tuple[str
     est = estimate_dir(directory, _parse_overrides(overrides))
     payload = json.dumps(est.to_dict(), indent=2)
     if out:
-        from pathlib import Path
+        from hfo_detect.atomic import atomic_write_text
 
-        from hfo_detect.errors import OutputError
-
-        try:
-            Path(out).write_text(payload + "\n", encoding="utf-8")
-        except OSError as err:
-            raise OutputError(f"cannot write ({err.strerror})", out) from None
+        atomic_write_text(out, payload + "\n")
     click.echo(payload if as_json else format_table(est))

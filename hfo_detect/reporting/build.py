@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 
 from hfo_detect import __version__
-from hfo_detect.errors import HFODetectError, OutputError
+from hfo_detect.atomic import atomic_write_text
+from hfo_detect.errors import HFODetectError
 from hfo_detect.reporting import figures
 from hfo_detect.reporting.html import Section, page
 from hfo_detect.reporting.results import DetectionResult, read_detection_dir
@@ -525,11 +526,6 @@ def build_report(det_dir: str | os.PathLike, out: str | os.PathLike | None = Non
     doc = page(title, subtitle, sections, f"hfo-detect {__version__}, {summary['generated']}")
     summary_path = out_html.parent / "summary.json"
     summary.update(html=str(out_html), summary=str(summary_path), report_config=asdict(cfg))
-    try:
-        out_html.parent.mkdir(parents=True, exist_ok=True)
-        out_html.write_text(doc, encoding="utf-8")
-        summary_path.write_text(json.dumps(_clean(summary), indent=2, default=str) + "\n",
-                                encoding="utf-8")
-    except OSError as err:
-        raise OutputError(f"cannot write the report ({err.strerror or err})", out_html) from None
+    atomic_write_text(out_html, doc)
+    atomic_write_text(summary_path, json.dumps(_clean(summary), indent=2, default=str) + "\n")
     return summary
