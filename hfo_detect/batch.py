@@ -37,8 +37,8 @@ from typing import Any, Callable, Iterable
 
 from hfo_detect import __version__
 from hfo_detect.errors import HFODetectError, OutputError
+from hfo_detect.outputs import MANIFEST, existing_outputs, output_paths, output_stem
 
-MANIFEST = "manifest.jsonl"
 
 #: extensions picked up when walking a folder [CHOICE]; BrainVision is found by its header
 RECORDING_EXTENSIONS = (".edf", ".bdf", ".vhdr", ".fif", ".mat")
@@ -235,9 +235,7 @@ def _output_files(result: Any, out_dir: Path, stem: str) -> list[str]:
                             names.add(p.name)
                     except OSError:
                         continue
-    for suffix in ("_events.tsv", "_counts.tsv", "_detect.json"):
-        if (out_dir / f"{stem}{suffix}").is_file():
-            names.add(f"{stem}{suffix}")
+    names.update(existing_outputs(out_dir, stem))
     return sorted(names)
 
 
@@ -247,7 +245,8 @@ def _summarise_counts(out_dir: Path, stem: str) -> tuple[dict[str, Any], float |
 
     counts: dict[str, Any] = {}
     duration = None
-    path = out_dir / f"{stem}_counts.tsv"
+    paths = output_paths(out_dir, stem)
+    path = paths["counts"]
     if path.is_file():
         df = pd.read_csv(path, sep="\t")
         counts["n_channels"] = int(len(df))
@@ -256,7 +255,7 @@ def _summarise_counts(out_dir: Path, stem: str) -> tuple[dict[str, Any], float |
                 counts[col] = int(df[col].fillna(0).sum())
         if "duration_s" in df.columns and len(df):
             duration = float(df["duration_s"].max())
-    meta = out_dir / f"{stem}_detect.json"
+    meta = paths["json"]
     if duration is None and meta.is_file():
         try:
             info = json.loads(meta.read_text(encoding="utf-8"))
@@ -265,7 +264,7 @@ def _summarise_counts(out_dir: Path, stem: str) -> tuple[dict[str, Any], float |
         except (ValueError, TypeError):
             pass
     if "n_hfo" not in counts:
-        events = out_dir / f"{stem}_events.tsv"
+        events = paths["events"]
         if events.is_file():
             counts["n_hfo"] = int(len(pd.read_csv(events, sep="\t")))
     return counts, duration
@@ -302,13 +301,6 @@ def process_recording(path: str, out_dir: str, detector: str, montage: str | Non
                       duration_s=duration)
     record["wall_s"] = round(time.perf_counter() - t0, 3)
     return record
-
-
-def output_stem(path: Path) -> str:
-    """Output name stem of a recording, the runner's rule (no extension, no ``_ieeg`` suffix)."""
-    from hfo_detect.runner import output_stem as runner_stem
-
-    return runner_stem(path)
 
 
 # --------------------------------------------------------------------------------------

@@ -302,19 +302,34 @@ def reference_chip_power(cfg: PowerConfig | None = None, *, adm_rate_hz: float =
     return out
 
 
-def estimate_dir(path, cfg: PowerConfig | None = None) -> PowerEstimate:
-    """Estimate power for every recording of a detection folder (``*_counts.tsv``).
+def estimate_recordings(recordings, cfg: PowerConfig | None = None) -> PowerEstimate:
+    """Estimate power for several recordings and combine them.
 
-    The duration comes from ``<stem>_detect.json`` when present, else from the counts table.
+    Parameters
+    ----------
+    recordings : iterable of (str, DataFrame, float or None)
+        ``(name, counts table, duration_s)`` per recording (a run's ``<stem>_counts.tsv`` and the
+        recording's duration; ``None`` takes the table's ``duration_s`` column).
+    cfg : PowerConfig or None
+
+    Raises
+    ------
+    HFODetectError
+        No recording, or a counts table :func:`estimate_power` refuses.
     """
-    from hfo_detect.reporting.results import read_detection_dir
-
-    results = [r for r in read_detection_dir(path) if r.counts is not None]
-    if not results:
-        raise HFODetectError("no *_counts.tsv found (run hfo-detect detect first)", path)
-    estimates = []
-    for res in results:
-        n_hidden = res.meta.get("n_hidden") if isinstance(res.meta.get("n_hidden"), int) else None
-        estimates.append(estimate_power(res.counts, res.duration_s, cfg, recording=res.stem,
-                                        n_hidden=n_hidden))
+    estimates = [estimate_power(counts, duration_s, cfg, recording=name)
+                 for name, counts, duration_s in recordings]
+    if not estimates:
+        raise HFODetectError("no counts table to estimate power from")
     return combine(estimates)
+
+
+def chip_rule(cfg: PowerConfig | None = None, n_hidden: int | None = None) -> str:
+    """One sentence stating how channels are mapped onto chips."""
+    cfg = cfg or PowerConfig()
+    text = (f"chips per recording = max(ceil(channels / {cfg.channels_per_chip} headstage channels), "
+            f"ceil(channels x hidden neurons / {cfg.neurons_per_chip} neurons per chip))")
+    if n_hidden:
+        per_chip = max(1, min(cfg.channels_per_chip, cfg.neurons_per_chip // max(int(n_hidden), 1)))
+        text += f"; with {int(n_hidden)} hidden neurons per channel one chip holds {per_chip} channels"
+    return text
