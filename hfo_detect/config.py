@@ -221,7 +221,8 @@ class NetworkConfig:
     dt_s : float
         Euler step [CODE 0.1 ms].
     params_file : str or None
-        Parameter file for ``sharifhazileh2021`` (default: the shared copy, located at run time).
+        A ``Network_parameters.mat`` for ``sharifhazileh2021``; default: the released parameters
+        shipped with the package (``hfo_detect/data/sharifhazileh2021.json``).
     input_time_shift : float
         Input spike times are put on the Euler grid as ``floor(t/dt + shift)`` (spec 2.6 (5));
         the shift of 1e-3 steps is Brian2's ``SpikeGeneratorGroup`` rule, so a time that is a
