@@ -363,7 +363,10 @@ class BatchSummary:
         return [r["error"] for r in self.records if r["status"] == "failed"]
 
     def line(self) -> str:
-        """The final one-line summary."""
+        """The final one-line summary (no speed figure when nothing was processed)."""
+        if self.n_done == 0:
+            return (f"0 done, {self.n_failed} failed, {self.n_skipped} skipped "
+                    f"(already done with the same parameters; --force redoes them)")
         return (f"{self.n_done} done, {self.n_failed} failed, {self.n_skipped} skipped; "
                 f"{self.n_hfo} HFOs found; {self.recorded_s:.1f} s recorded in {self.wall_s:.1f} s "
                 f"wall time (real-time factor {self.realtime_factor:.1f}x)")

@@ -25,7 +25,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from hfo_detect.config import PipelineConfig, get_preset, with_overrides
-from hfo_detect.readout import StreamingReadout, count_hfo
+from hfo_detect.events import count_hfo
+from hfo_detect.readout import StreamingReadout
 from hfo_detect.spikes import SpikeTrains
 
 #: estimator parameter -> dotted config override (``None`` keeps the preset's value)

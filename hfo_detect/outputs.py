@@ -60,6 +60,9 @@ COUNTS_SUFFIX = "_counts.tsv"
 RECORD_SUFFIX = "_detect.json"
 SPIKES_SUFFIX = "_spikes.npz"
 MANIFEST = "manifest.jsonl"
+#: outputs of ``hfo-detect encode`` (ADM counts per channel and band; every ADM event)
+ADM_SUFFIX = "_adm.tsv"
+ADM_EVENTS_SUFFIX = "_adm_events.tsv"
 #: output kind -> file-name suffix (``spikes`` only with ``--keep-spikes``)
 SUFFIXES = {"events": EVENTS_SUFFIX, "counts": COUNTS_SUFFIX, "json": RECORD_SUFFIX,
             "spikes": SPIKES_SUFFIX}

@@ -37,7 +37,7 @@ def _events_frame(events) -> pd.DataFrame:
 
 def baseline_counts(events_df: pd.DataFrame, ch_names, duration_s: float) -> pd.DataFrame:
     """Per-channel HFO counts for detectors without ``counts_`` (baselines)."""
-    from hfo_detect.readout import count_hfo
+    from hfo_detect.events import count_hfo
 
     n_hfo = count_hfo(events_df, ch_names)
     return pd.DataFrame({

@@ -96,16 +96,9 @@ def _events(res: DetectionResult):
 
 def status_of(det: pd.DataFrame, ref: pd.DataFrame) -> np.ndarray:
     """'matched' when a detection overlaps a reference HFO mark on the same channel."""
-    out = np.full(len(det), "unmatched", dtype=object)
-    for ch, rows in det.groupby("channel").groups.items():
-        r = ref[ref["channel"] == ch]
-        if not len(r):
-            continue
-        d = det.loc[rows]
-        hit = ((d["onset"].to_numpy()[:, None] < (r["onset"] + r["duration"]).to_numpy()[None, :])
-               & ((d["onset"] + d["duration"]).to_numpy()[:, None] > r["onset"].to_numpy()[None, :]))
-        out[det.index.get_indexer(rows)] = np.where(hit.any(axis=1), "matched", "unmatched")
-    return out
+    from hfo_detect.events import overlaps_by_channel
+
+    return np.where(overlaps_by_channel(det, ref), "matched", "unmatched").astype(object)
 
 
 # --------------------------------------------------------------------------------------
