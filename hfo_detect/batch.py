@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from hfo_detect import __version__
+from hfo_detect import progress as _progress
 from hfo_detect.errors import HFODetectError, OutputError
 from hfo_detect.outputs import MANIFEST, existing_outputs, output_paths, output_stem
 
@@ -307,7 +308,6 @@ def process_recording(path: str, out_dir: str, detector: str, montage: str | Non
 # The batch
 # --------------------------------------------------------------------------------------
 
-
 @dataclass
 class BatchSummary:
     """What a batch did.
@@ -390,7 +390,7 @@ def _submit_local(jobs: int, tasks: list[tuple], on_result) -> None:
         for task in tasks:
             on_result(process_recording(*task))
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with _progress.process_pool(jobs) as pool:
         futures = {pool.submit(process_recording, *task): task for task in tasks}
         for fut in as_completed(futures):
             task = futures[fut]
@@ -453,7 +453,8 @@ def run_batch(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *
     force : bool
         Redo recordings already done with the same parameters.
     progress : bool
-        Show a tqdm bar over recordings (only when stderr is a terminal).
+        Show a tqdm bar in channel-seconds of signal, over all recordings (only when stderr is a
+        terminal); it moves during a long recording too.
     on_record : callable or None
         Called with each manifest record as it is written (the CLI prints a line per recording).
     connect_timeout_s : float
@@ -485,13 +486,11 @@ def run_batch(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *
                       time=datetime.now(timezone.utc).isoformat(timespec="seconds"))
         append_record(manifest, record)
         summary.records.append(record)
-        bar.update(1)
         if on_record is not None:
-            on_record(record)
+            with bar.external_write_mode():  # result lines above the bar, never on it
+                on_record(record)
 
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=len(paths) + len(problems), unit="rec", desc="recordings", disable=None if progress else True)
+    bar = _progress.ChannelSecondsBar(progress)
     tasks, stems = [], {}
     try:
         for problem in problems:  # missing inputs and empty folders: failed, the rest goes on
@@ -516,12 +515,13 @@ def run_batch(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *
                 continue
             stems[stem] = str(path)
             tasks.append((str(path), str(out), detector, montage, params, chunk_s))
-        if scheduler:
-            _submit_dask(scheduler, tasks, finish, connect_timeout_s)
-        elif len(tasks) == 1 and jobs > 1:  # one recording: its channels go parallel instead
-            finish(process_recording(*tasks[0], channel_jobs=int(jobs)))
-        else:
-            _submit_local(max(1, int(jobs)), tasks, finish)
+        with _progress.reporting_to(bar.sink):
+            if scheduler:
+                _submit_dask(scheduler, tasks, finish, connect_timeout_s)
+            elif len(tasks) == 1 and jobs > 1:  # one recording: its channels go parallel instead
+                finish(process_recording(*tasks[0], channel_jobs=int(jobs)))
+            else:
+                _submit_local(max(1, int(jobs)), tasks, finish)
     finally:
         bar.close()
     summary.wall_s = time.perf_counter() - t0

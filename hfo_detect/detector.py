@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
+from hfo_detect import progress
 from hfo_detect.config import PipelineConfig, get_preset, with_overrides
 from hfo_detect.events import count_hfo
 from hfo_detect.readout import StreamingReadout
@@ -204,10 +205,16 @@ class NeuromorphicDetector(BaseEstimator):
         cal = ThresholdCalibrator(sfreq, n_ch, len(bands), cfg.calibration,
                                   [b.scale_factor for b in bands], ch_names=list(rec.ch_names),
                                   band_names=band_names, path=path)
+        # progress: each of the two passes is half of the recording's channel-seconds
+        half_cs = 0.5 * n_ch / sfreq
+        done = 0
         for start, block in _blocks(rec, self.chunk_s):
             cal.update(bank.process(block), start)
+            progress.advance(half_cs * block.shape[1])
+            done += block.shape[1]
             if cal.done:  # first10s: later samples cannot change the thresholds
                 break
+        progress.advance(half_cs * (rec.n_times - done))
         self.config_ = cfg
         self.band_names_ = band_names
         self.ch_names_ = list(rec.ch_names)
@@ -253,6 +260,7 @@ class NeuromorphicDetector(BaseEstimator):
         t_a = 0.0
         for start, block in _blocks(rec, self.chunk_s):
             adm = encoder.process(bank.process(block), start)
+            progress.advance(0.5 * n_ch * block.shape[1] / sfreq)
             adm_counts += adm.counts(n_streams)
             if self.keep_spikes:
                 adm_kept.append(adm)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hfo_detect import __version__
+from hfo_detect import __version__, progress
 from hfo_detect.channels import canonical_bipolar
 from hfo_detect.errors import OutputError
 from hfo_detect.outputs import output_stem, write_run_outputs
@@ -83,12 +83,10 @@ def _join_spikes(parts: list, offsets: list[int], n_channels: int) -> dict | Non
 
 def _detect_in_groups(path, montage, est_params, ch_names, groups):
     """Run :func:`_detect_group` over the groups in parallel processes and join the results."""
-    from concurrent.futures import ProcessPoolExecutor
-
     from hfo_detect.events import EventTable
 
     first = int(est_params.get("first_channel") or 0)
-    with ProcessPoolExecutor(max_workers=len(groups)) as pool:
+    with progress.process_pool(len(groups)) as pool:
         parts = list(pool.map(_detect_group, [str(path)] * len(groups), [montage] * len(groups),
                               [est_params] * len(groups), [ch_names[g.start:g.stop] for g in groups],
                               [first + g.start for g in groups]))
@@ -158,16 +156,17 @@ def detect_recording(path, out_dir, *, detector: str = "snn", montage: str = "bi
     ch_names = list(recording.ch_names)
     splittable = "first_channel" in est.get_params()
     groups = channel_groups(len(ch_names), channel_jobs) if splittable else []
-    if len(groups) > 1:
-        events, counts, sfreq, config, spikes = _detect_in_groups(
-            path, montage, est.get_params(), ch_names, groups)
-    else:
-        events = est.fit(recording).predict(recording)
-        counts = getattr(est, "counts_", None)
-        # the network snaps a rate like 1999.9999999993 Hz (from a stored time vector) to 2000 Hz
-        sfreq = float(getattr(est, "sfreq_", recording.sfreq))
-        config = getattr(est, "config_", None)
-        spikes = getattr(est, "spikes_", None)
+    with progress.recording(len(ch_names) * recording.n_times / recording.sfreq):
+        if len(groups) > 1:
+            events, counts, sfreq, config, spikes = _detect_in_groups(
+                path, montage, est.get_params(), ch_names, groups)
+        else:
+            events = est.fit(recording).predict(recording)
+            counts = getattr(est, "counts_", None)
+            # the network snaps a rate like 1999.9999999993 Hz (from a stored time vector) to 2000 Hz
+            sfreq = float(getattr(est, "sfreq_", recording.sfreq))
+            config = getattr(est, "config_", None)
+            spikes = getattr(est, "spikes_", None)
     events_df = _events_frame(events)
     duration_s = recording.n_times / sfreq
     if not isinstance(counts, pd.DataFrame):

@@ -42,10 +42,20 @@ def command(out_dir: Path, duration: float, channels: int, seed: int, preset: st
     truth_path = out_dir / "demo_truth_events.tsv"
     sim.events.to_bids_tsv(truth_path)
 
-    click.echo(f"detecting HFOs with preset {preset!r} ...")
+    from hfo_detect.jit import compile_note
+
+    note = compile_note()
+    click.echo(f"detecting HFOs with preset {preset!r} ..." + (f"\n{note}" if note else ""))
     det_dir = out_dir / "detections"
-    summary = detect_recording(edf, det_dir, detector="snn", montage="as-is",
-                               params={"preset": preset, "seed": seed, "keep_spikes": True})
+    from hfo_detect import progress
+
+    bar = progress.ChannelSecondsBar()
+    try:
+        with progress.reporting_to(bar.sink):
+            summary = detect_recording(edf, det_dir, detector="snn", montage="as-is",
+                                       params={"preset": preset, "seed": seed, "keep_spikes": True})
+    finally:
+        bar.close()
     from hfo_detect.events import EventTable, count_hfo
 
     detected = EventTable.read(Path(summary["outputs"]["events"]))

@@ -104,6 +104,12 @@ def command(inputs, out_dir, detector, preset, seed, montage, calibration, integ
     params = detector_params(detector, preset=preset, seed=seed, calibration=calibration,
                              integrator=integrator, mismatch_cv=mismatch_cv,
                              min_neurons=min_neurons, keep_spikes=keep_spikes or None)
+    if detector == "snn":
+        from hfo_detect.jit import compile_note
+
+        note = compile_note()
+        if note:
+            click.echo(note, err=True)
     n_failed = run_files(inputs, out_dir, detector=detector, montage=montage, params=params,
                          chunk_s=chunk_s, jobs=jobs, scheduler=scheduler, force=force)
     if n_failed:
