@@ -26,9 +26,44 @@ import dataclasses
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from hfo_detect.errors import ConfigError
+
 # --------------------------------------------------------------------------------------
 # Front end
 # --------------------------------------------------------------------------------------
+
+
+# --------------------------------------------------------------------------------------
+# Validation at construction (MNE's ``_check_option`` style): a bad value fails when the config
+# is built, before any pass over a recording.
+# --------------------------------------------------------------------------------------
+
+
+def _check_option(name: str, value: Any, allowed: tuple) -> None:
+    if value not in allowed:
+        options = ", ".join(repr(a) for a in allowed)
+        raise ConfigError(f"invalid value for the {name!r} parameter: allowed values are {options}, "
+                          f"but got {value!r} instead")
+
+
+def _check_range(name: str, value: Any, lo: float | None = None, hi: float | None = None, *,
+                 lo_open: bool = False, none_ok: bool = False, integer: bool = False) -> None:
+    if value is None and none_ok:
+        return
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"the {name!r} parameter must be a number, got {value!r}") from None
+    ok = v == v and (lo is None or (v > lo if lo_open else v >= lo)) and (hi is None or v <= hi)
+    if integer and ok:
+        ok = v == int(v)
+    if not ok:
+        lo_txt = "-inf" if lo is None else f"{lo:g}"
+        hi_txt = "inf" if hi is None else f"{hi:g}"
+        span = f"{'(' if lo_open or lo is None else '['}{lo_txt}, {hi_txt}{']' if hi is not None else ')'}"
+        kind = "an integer" if integer else "a number"
+        raise ConfigError(f"the {name!r} parameter must be {kind} in {span}, got {value!r}")
+
 
 
 @dataclass(frozen=True)
@@ -52,6 +87,13 @@ class BandConfig:
     high_hz: float
     order: int = 2
     scale_factor: float = 0.6
+
+    def __post_init__(self) -> None:
+        _check_range("low_hz", self.low_hz, 0.0, lo_open=True)
+        _check_range("high_hz", self.high_hz, self.low_hz, lo_open=True)
+        _check_range("order", self.order, 1, integer=True)
+        _check_range("scale_factor", self.scale_factor, 0.0, lo_open=True)
+
 
 
 RIPPLE = BandConfig("ripple", 80.0, 250.0, 2, 0.6)
@@ -83,6 +125,14 @@ class FilterBankConfig:
     mode: str = "causal"
     on_low_fs: str = "error"
     sfreq_snap_rtol: float = 1e-9
+
+    def __post_init__(self) -> None:
+        _check_option("mode", self.mode, ("causal", "zero-phase"))
+        _check_option("on_low_fs", self.on_low_fs, ("error", "drop"))
+        _check_range("sfreq_snap_rtol", self.sfreq_snap_rtol, 0.0, 1e-3)
+        if not self.bands:
+            raise ConfigError("the 'bands' parameter needs at least one band")
+
 
 
 @dataclass(frozen=True)
@@ -118,6 +168,15 @@ class CalibrationConfig:
     duration_s: float | None = None
     min_signal_sd_uv: float = 0.01
 
+    def __post_init__(self) -> None:
+        _check_option("rule", self.rule, ("whole", "first10s"))
+        _check_range("window_s", self.window_s, 0.0, lo_open=True, none_ok=True)
+        _check_range("n_quiet", self.n_quiet, 1, none_ok=True, integer=True)
+        _check_range("quiet_fraction", self.quiet_fraction, 0.0, 1.0, lo_open=True)
+        _check_range("duration_s", self.duration_s, 0.0, lo_open=True, none_ok=True)
+        _check_range("min_signal_sd_uv", self.min_signal_sd_uv, 0.0)
+
+
 
 @dataclass(frozen=True)
 class ADMConfig:
@@ -138,6 +197,12 @@ class ADMConfig:
     encoder: str = "faithful"
     interp_hz: float = 35000.0
     refractory_s: float = 3e-4
+
+    def __post_init__(self) -> None:
+        _check_option("encoder", self.encoder, ("faithful", "continuous"))
+        _check_range("interp_hz", self.interp_hz, 0.0, lo_open=True)
+        _check_range("refractory_s", self.refractory_s, 0.0)
+
 
 
 # --------------------------------------------------------------------------------------
@@ -260,6 +325,22 @@ class NetworkConfig:
     synapse: SynapseConfig = field(default_factory=SynapseConfig)
     neuron: NeuronConfig = field(default_factory=NeuronConfig)
 
+    def __post_init__(self) -> None:
+        _check_option("topology", self.topology, ("sharifhazileh2021", "hfo256", "burelo2021_ecog"))
+        _check_option("integrator", self.integrator, ("euler", "fast"))
+        _check_range("n_hidden", self.n_hidden, 1, integer=True)
+        _check_range("ripple_fraction", self.ripple_fraction, 0.0, 1.0)
+        _check_range("p_strong", self.p_strong, 0.0, 1.0)
+        _check_range("kappa_conv", self.kappa_conv, 0.0, 1.0, lo_open=True)
+        _check_range("mismatch_cv", self.mismatch_cv, 0.0, 1.0)
+        _check_range("seed", self.seed, 0, integer=True)
+        _check_range("dt_s", self.dt_s, 0.0, 1e-2, lo_open=True)
+        for name in ("weights_na", "tau_exc_ms", "tau_delta_ms"):
+            lo, hi = getattr(self, name)
+            _check_range(f"{name}[0]", lo, 0.0)
+            _check_range(f"{name}[1]", hi, lo)
+
+
 
 @dataclass(frozen=True)
 class ReadoutConfig:
@@ -282,6 +363,14 @@ class ReadoutConfig:
     extra_time_s: float = 0.05
     discard_startup_s: float = 0.0
     min_neurons: int = 1
+
+    def __post_init__(self) -> None:
+        _check_range("window_s", self.window_s, 0.0, lo_open=True)
+        _check_range("step_s", self.step_s, 0.0, self.window_s, lo_open=True)
+        _check_range("extra_time_s", self.extra_time_s, 0.0)
+        _check_range("discard_startup_s", self.discard_startup_s, 0.0)
+        _check_range("min_neurons", self.min_neurons, 1, integer=True)
+
 
 
 # --------------------------------------------------------------------------------------

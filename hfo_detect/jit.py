@@ -11,13 +11,13 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-#: (module, function) of the kernels a network run needs; a name that is absent is skipped
-KERNELS = (
-    ("hfo_detect.frontend.adm", "_continuous_kernel"),
-    ("hfo_detect.frontend.adm", "_faithful_kernel"),
-    ("hfo_detect.snn.fast", "fast_kernel"),
-    ("hfo_detect.snn.euler", "euler_kernel"),
-)
+#: option value -> (module, function) of the main kernel it needs; an absent name is skipped
+KERNELS = {
+    "continuous": ("hfo_detect.frontend.adm", "_continuous_kernel"),
+    "faithful": ("hfo_detect.frontend.adm", "_faithful_kernel"),
+    "fast": ("hfo_detect.snn.fast", "fast_kernel"),
+    "euler": ("hfo_detect.snn.euler", "euler_kernel"),
+}
 
 _said = False
 
@@ -30,9 +30,11 @@ def _cached(dispatcher) -> bool:
     return Path(index).is_file()
 
 
-def needs_compile() -> bool:
-    """True when a main kernel has no on-disk cache yet (a first run will compile it)."""
-    for module, name in KERNELS:
+def needs_compile(cfg=None) -> bool:
+    """True when a kernel the run of ``cfg`` (a PipelineConfig; default: every kernel) needs has
+    no on-disk cache yet, so the run will compile it first."""
+    keys = list(KERNELS) if cfg is None else [cfg.adm.encoder, cfg.network.integrator]
+    for module, name in (KERNELS[k] for k in keys if k in KERNELS):
         try:
             dispatcher = getattr(importlib.import_module(module), name, None)
         except ImportError:
@@ -42,10 +44,10 @@ def needs_compile() -> bool:
     return False
 
 
-def compile_note() -> str | None:
+def compile_note(cfg=None) -> str | None:
     """The one-time note for a first run (None when the kernels are cached or it was said)."""
     global _said
-    if _said or not needs_compile():
+    if _said or not needs_compile(cfg):
         return None
     _said = True
     return ("note: first run after installing: numba compiles the network's kernels "

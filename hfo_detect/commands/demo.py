@@ -42,9 +42,10 @@ def command(out_dir: Path, duration: float, channels: int, seed: int, preset: st
     truth_path = out_dir / "demo_truth_events.tsv"
     sim.events.to_bids_tsv(truth_path)
 
+    from hfo_detect.config import get_preset
     from hfo_detect.jit import compile_note
 
-    note = compile_note()
+    note = compile_note(get_preset(preset))
     click.echo(f"detecting HFOs with preset {preset!r} ..." + (f"\n{note}" if note else ""))
     det_dir = out_dir / "detections"
     from hfo_detect import progress

@@ -105,9 +105,10 @@ def command(inputs, out_dir, detector, preset, seed, montage, calibration, integ
                              integrator=integrator, mismatch_cv=mismatch_cv,
                              min_neurons=min_neurons, keep_spikes=keep_spikes or None)
     if detector == "snn":
+        from hfo_detect.detectors import make_detector
         from hfo_detect.jit import compile_note
 
-        note = compile_note()
+        note = compile_note(make_detector("snn", **params).make_config())
         if note:
             click.echo(note, err=True)
     n_failed = run_files(inputs, out_dir, detector=detector, montage=montage, params=params,
