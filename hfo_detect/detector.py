@@ -127,6 +127,9 @@ class NeuromorphicDetector(BaseEstimator):
         The resolved configuration.
     thresholds_ : pandas.DataFrame
         ADM thresholds (uV), index = channel, columns = band names (after ``fit``).
+    ptp_uv_ : ndarray or None
+        Peak-to-peak amplitude per channel seen by the calibration pass (for the flat-channel
+        check without another pass); None when the pass stopped early (``first10s``).
     events_ : EventTable
         Events of the last ``predict``.
     counts_ : pandas.DataFrame
@@ -208,13 +211,17 @@ class NeuromorphicDetector(BaseEstimator):
         # progress: each of the two passes is half of the recording's channel-seconds
         half_cs = 0.5 * n_ch / sfreq
         done = 0
+        lo, hi = np.full(n_ch, np.inf), np.full(n_ch, -np.inf)  # flat-channel check, same pass
         for start, block in _blocks(rec, self.chunk_s):
             cal.update(bank.process(block), start)
+            lo, hi = np.minimum(lo, block.min(axis=1)), np.maximum(hi, block.max(axis=1))
             progress.advance(half_cs * block.shape[1])
             done += block.shape[1]
             if cal.done:  # first10s: later samples cannot change the thresholds
                 break
         progress.advance(half_cs * (rec.n_times - done))
+        # peak-to-peak per channel when the pass saw every sample (else None: not known)
+        self.ptp_uv_ = hi - lo if done >= rec.n_times else None
         self.config_ = cfg
         self.band_names_ = band_names
         self.ch_names_ = list(rec.ch_names)
@@ -290,6 +297,17 @@ class NeuromorphicDetector(BaseEstimator):
                        else SpikeTrains.empty(n_ch, tuple(streams)))
             self.spikes_ = {"adm": adm_all, "hidden": hidden_all}
         return events
+
+    def keep_channels(self, names) -> "NeuromorphicDetector":
+        """Restrict a fitted detector to the channels ``names`` (e.g. without flat ones); each
+        channel's thresholds are its own, so this equals fitting on those channels alone."""
+        self._check_fitted()
+        idx = [self.ch_names_.index(n) for n in names]
+        self.ch_names_ = [self.ch_names_[i] for i in idx]
+        self.thresholds_ = self.thresholds_.iloc[idx]
+        if getattr(self, "ptp_uv_", None) is not None:
+            self.ptp_uv_ = self.ptp_uv_[idx]
+        return self
 
     def fit_predict(self, X, y=None):
         """:meth:`fit` then :meth:`predict` on the same recording."""

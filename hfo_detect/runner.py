@@ -96,6 +96,21 @@ def _detect_in_groups(path, montage, est_params, ch_names, groups):
     return events, counts, parts[0][2], parts[0][3], spikes
 
 
+def _drop_flat_after_fit(est, recording):
+    """Apply the flat-channel policy with the peak-to-peak the calibration pass measured."""
+    from hfo_detect.io.validate import flat_channels, handle_flat
+
+    ptp = getattr(est, "ptp_uv_", None)
+    if ptp is None:  # the pass stopped early: check with a read of its own
+        kept = recording.drop_flat("drop")
+    else:
+        kept = recording.subset(handle_flat(recording.ch_names, flat_channels(ptp), "drop",
+                                            recording.path))
+    if kept.ch_names != recording.ch_names:
+        est.keep_channels(kept.ch_names)
+    return kept
+
+
 def prepare_out_dir(out_dir: Path) -> None:
     """Create ``out_dir`` if needed; :class:`OutputError` if it cannot be made or written."""
     try:
@@ -148,20 +163,28 @@ def detect_recording(path, out_dir, *, detector: str = "snn", montage: str = "bi
     out_dir = Path(out_dir)
     prepare_out_dir(out_dir)
 
-    recording = open_recording(path, montage=montage)
     params = dict(params or {})
     est = make_detector(detector, **params)
     if "chunk_s" in est.get_params() and "chunk_s" not in params:
         est.set_params(chunk_s=chunk_s)
+    network = "first_channel" in est.get_params()
+    # The network checks for flat channels in its calibration pass (one read for calibration,
+    # one for detection); the other detectors get the reader's separate check.
+    recording = open_recording(path, montage=montage, on_flat="ignore" if network else "drop")
+    groups = channel_groups(len(recording.ch_names), channel_jobs) if network else []
+    if len(groups) > 1:
+        recording = recording.drop_flat("drop")
     ch_names = list(recording.ch_names)
-    splittable = "first_channel" in est.get_params()
-    groups = channel_groups(len(ch_names), channel_jobs) if splittable else []
     with progress.recording(len(ch_names) * recording.n_times / recording.sfreq):
         if len(groups) > 1:
             events, counts, sfreq, config, spikes = _detect_in_groups(
                 path, montage, est.get_params(), ch_names, groups)
         else:
-            events = est.fit(recording).predict(recording)
+            est.fit(recording)
+            if network:
+                recording = _drop_flat_after_fit(est, recording)
+                ch_names = list(recording.ch_names)
+            events = est.predict(recording)
             counts = getattr(est, "counts_", None)
             # the network snaps a rate like 1999.9999999993 Hz (from a stored time vector) to 2000 Hz
             sfreq = float(getattr(est, "sfreq_", recording.sfreq))

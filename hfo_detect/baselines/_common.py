@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 EVENT_COLUMNS = ["onset", "duration", "channel", "kind", "fr_and_r", "detector"]
+
+#: the signals of the recordings being worked on, so ``fit`` then ``predict`` read a file once
+_READ: "weakref.WeakKeyDictionary[Any, np.ndarray]" = weakref.WeakKeyDictionary()
 
 
 def recording_arrays(recording: Any) -> tuple[np.ndarray, float, list[str]]:
@@ -19,8 +23,12 @@ def recording_arrays(recording: Any) -> tuple[np.ndarray, float, list[str]]:
         data, sfreq, names = recording
         return np.atleast_2d(np.asarray(data, float)), float(sfreq), list(names)
     if hasattr(recording, "get_data_uv"):
-        data = recording.get_data_uv(0, recording.n_times)
-        return np.atleast_2d(np.asarray(data, float)), float(recording.sfreq), list(recording.ch_names)
+        data = _READ.get(recording)
+        if data is None:  # read once per Recording object; fit and predict share it
+            data = np.atleast_2d(np.asarray(recording.get_data_uv(0, recording.n_times), float))
+            data.setflags(write=False)
+            _READ[recording] = data
+        return data, float(recording.sfreq), list(recording.ch_names)
     if hasattr(recording, "get_data") and hasattr(recording, "info"):
         data = recording.get_data(units="uV")
         return np.asarray(data, float), float(recording.info["sfreq"]), list(recording.ch_names)
