@@ -47,24 +47,10 @@ _OVERRIDES = {
 
 
 def as_recording(X):
-    """A :class:`hfo_detect.io.Recording` from a Recording, an ``mne.io.BaseRaw`` or a path.
+    """See :func:`hfo_detect.io.as_recording` (the input rule shared by every detector)."""
+    from hfo_detect.io import as_recording as _as_recording
 
-    An MNE Raw is wrapped as it is (no montage); a path is opened with the default montage.
-    """
-    from hfo_detect.io import Recording, open_recording
-
-    if isinstance(X, Recording):
-        return X
-    if isinstance(X, (str, Path)):
-        return open_recording(X)
-    try:
-        import mne
-    except ImportError:  # pragma: no cover
-        mne = None
-    if mne is not None and isinstance(X, mne.io.BaseRaw):
-        filenames = getattr(X, "filenames", None) or [None]
-        return Recording.from_raw(X, "as-is", path=filenames[0])
-    raise TypeError(f"expected a Recording, an mne Raw or a path, got {type(X).__name__}")
+    return _as_recording(X)
 
 
 def _canonical(ch_names) -> list[str]:

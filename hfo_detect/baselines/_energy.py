@@ -16,6 +16,7 @@ from scipy.signal import butter, sosfiltfilt
 from sklearn.base import BaseEstimator
 
 from hfo_detect.baselines._common import (
+    check_fitted,
     events_frame,
     flag_co_occurrence,
     merge_runs,
@@ -80,9 +81,8 @@ class EnergyDetector(BaseEstimator):
         return mean + self.k * sd
 
     def predict(self, recording: Any):
-        """Detect with the fitted statistics (fits on ``recording`` first if not fitted)."""
-        if not hasattr(self, "stats_"):
-            self.fit(recording)
+        """Detect with the fitted statistics (``fit`` first, as every detector needs)."""
+        check_fitted(self, "stats_")
         data, sfreq, names = recording_arrays(recording)
         min_len = int(np.ceil(self.min_duration_s * sfreq - 1e-9))
         gap = int(round(self.merge_gap_s * sfreq))

@@ -38,6 +38,7 @@ from scipy.signal import filtfilt, hilbert, remez
 from sklearn.base import BaseEstimator
 
 from hfo_detect.baselines._common import (
+    check_fitted,
     events_frame,
     flag_co_occurrence,
     merge_runs,
@@ -345,8 +346,7 @@ class MorphologyDetector(BaseEstimator):
         return self
 
     def predict(self, recording: Any):
-        if not hasattr(self, "thresholds_"):
-            self.fit(recording)
+        check_fitted(self, "thresholds_")
         data, sfreq, names = recording_arrays(recording)
         cfg = self._cfg()
         cache = getattr(self, "_cache", None)
