@@ -33,7 +33,15 @@ def command(directory, reference, out, outcome, sweep, sweep_factors, gallery):
                                      param_hint="--sweep-factors") from None
         if any(f <= 0 for f in factors):
             raise click.BadParameter("factors must be positive", param_hint="--sweep-factors")
+    if factors and sweep:
+        raise click.UsageError("give --sweep or --sweep-factors, not both")
+    if factors:
+        if reference is None:
+            raise click.UsageError("--sweep-factors needs --reference")
+        from hfo_detect.sweep_run import sweep_run
+
+        sweep = sweep_run(directory, reference, factors)
     summary = build_report(directory, out, reference=reference, outcome=outcome, sweep=sweep,
-                           cfg=ReportConfig(max_gallery=gallery, sweep_factors=factors))
+                           cfg=ReportConfig(max_gallery=gallery))
     click.echo(f"report: {summary['html']} ({len(summary['figures'])} figures); "
                f"summary: {summary['summary']}")

@@ -49,9 +49,6 @@ class ReportConfig:
         Length of the stretch of the run's spikes shown around the raster event.
     score_rule : str
         Matching rule passed to :func:`hfo_detect.evaluation.score_events`.
-    sweep_factors : tuple of float
-        With a reference: multipliers of the ADM scale factors at which the network is re-run
-        for the precision-recall curve (empty: no sweep; see :mod:`hfo_detect.reporting.sweep`).
     """
 
     max_gallery: int = 6
@@ -60,7 +57,6 @@ class ReportConfig:
     display_band_hz: tuple[float, float] = (80.0, 500.0)
     raster_segment_s: float = 4.0
     score_rule: str = "overlap"
-    sweep_factors: tuple[float, ...] = ()
 
 
 # --------------------------------------------------------------------------------------
@@ -260,7 +256,7 @@ def _clean(obj: Any) -> Any:
 def build_report(det_dir: str | os.PathLike, out: str | os.PathLike | None = None, *,
                  reference: str | os.PathLike | None = None,
                  outcome: str | os.PathLike | None = None,
-                 sweep: str | os.PathLike | None = None,
+                 sweep: str | os.PathLike | pd.DataFrame | None = None,
                  cfg: ReportConfig = ReportConfig()) -> dict[str, Any]:
     """Write ``report.html`` and ``summary.json`` for a detection folder.
 
@@ -274,8 +270,8 @@ def build_report(det_dir: str | os.PathLike, out: str | os.PathLike | None = Non
         Reference events: one file for all recordings, or a folder with ``<stem>*events.tsv``.
     outcome : path or None
         An outcome table (TSV/CSV, or the JSON of ``hfo-detect outcome``) shown as it is.
-    sweep : path or None
-        A threshold-sweep table (``threshold, precision, recall`` [, ``detector``/``kind``]) for
+    sweep : path, DataFrame or None
+        A threshold-sweep table (a file, or e.g. :func:`hfo_detect.sweep_run.sweep_run`'s) (``threshold, precision, recall`` [, ``detector``/``kind``]) for
         the PR curves.
     cfg : ReportConfig
 
@@ -353,24 +349,13 @@ def build_report(det_dir: str | os.PathLike, out: str | os.PathLike | None = Non
         if "status" not in det.columns:
             det_tables[stem] = det.assign(status="detected")
 
-    # ---- PR curves: a given sweep table and/or a sweep of the network computed here
+    # ---- PR curves from a given sweep table (the report itself never re-runs a detector)
     sources = _Sources()
     tables = []
-    if sweep is not None:
+    if isinstance(sweep, pd.DataFrame):
+        tables.append(sweep)
+    elif sweep is not None:
         tables.append(_read_table(Path(sweep)))
-    if cfg.sweep_factors and ref_tables:
-        from hfo_detect.reporting.sweep import snn_sweep
-
-        items = []
-        for res in results:
-            rec = sources.get(res) if res.stem in ref_tables else None
-            if rec is not None and res.meta.get("detector", "snn") == "snn":
-                items.append((rec, ref_tables[res.stem], res.stem,
-                              dict(res.meta.get("parameters") or {}), res.duration_s))
-        if items:
-            tables.append(snn_sweep(items, cfg.sweep_factors, cfg.score_rule))
-        else:
-            summary["notes"].append("sweep: no network run with a reference and a readable source")
     if tables:
         from hfo_detect.evaluation import pr_auc
 
