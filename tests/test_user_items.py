@@ -115,6 +115,19 @@ def test_encode_names_outputs_like_detect(tmp_path):
         "sub-01_run-01_adm.tsv", "sub-01_run-01_adm_events.tsv"]
 
 
+def test_score_rename_on_the_authors_50s_file(snn_mat, shared_data, tmp_path):
+    """The .mat carries the placeholder label AL1-AL2; its marks are on AHR3-AHR4."""
+    run(["detect", snn_mat, "--out", tmp_path / "r", "--montage", "as-is", "--preset",
+         "sharifhazileh2021", "--integrator", "euler"])
+    truth = shared_data / "ieeg_fedele2017" / "truth_snn_AHR3-AHR4_0-50s.tsv"
+    proc = run(["score", tmp_path / "r", truth], check=False)
+    assert proc.returncode == 1 and "AHR3-AHR4" in proc.stderr
+    proc = run(["score", tmp_path / "r", truth, "--rename", "AL1-AL2=AHR3-AHR4", "--json"])
+    pooled = json.loads(proc.stdout)["kinds"]["pooled"]
+    # 17 marks, one ripple + fast-ripple pair among them: 16 HFOs; the run finds the first
+    assert pooled["tp"] == 1 and pooled["tp"] + pooled["fn"] == 16
+
+
 def test_score_rename_maps_a_placeholder_reference_channel(three_runs, tmp_path):
     ref = _reference(tmp_path / "marks.tsv", "Label")
     det = three_runs / "out" / "sub-01_run-10_events.tsv"

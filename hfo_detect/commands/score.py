@@ -48,8 +48,9 @@ def _fmt(v) -> str:
               help="Reviewed channels (comma-separated) or 'all'; default: channels with >= 1 reference mark.")
 @click.option("--bin", "bin_s", type=float, default=0.01, show_default=True, help="Bin width (s) for kappa.")
 @click.option("--rename", "renames", multiple=True, metavar="OLD=NEW",
-              help="Rename a reference channel before scoring, e.g. --rename 'Label=AHR4-AHR3' for a "
-                   "reference that carries a placeholder label (repeatable).")
+              help="Rename a channel on both sides before scoring (repeatable), e.g. "
+                   "--rename AL1-AL2=AHR3-AHR4 for the authors' 50-s file, whose channel carries a "
+                   "placeholder label.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def command(detected, reference, rule, iou_threshold, tolerance_s, kind, channels, bin_s, renames,
             as_json):
@@ -62,6 +63,7 @@ def command(detected, reference, rule, iou_threshold, tolerance_s, kind, channel
     name (the rule of hfo-detect report). Kappa is computed over the recording's span
     (n_times / sfreq from the run's <stem>_detect.json when it lies beside the events).
     """
+    from hfo_detect.channels import canonical_bipolar
     from hfo_detect.evaluation.scoring import combine_results, score_events
     from hfo_detect.events import EventTable
     from hfo_detect.outputs import check_reference_channels, pair_files, run_record_of
@@ -70,9 +72,11 @@ def command(detected, reference, rule, iou_threshold, tolerance_s, kind, channel
     pairs, notes = pair_files(detected, reference)
     results = {}
     for name, det_path, ref_path in pairs:
-        det, ref = EventTable.read(det_path), _renamed(EventTable.read(ref_path), rename)
+        det = _renamed(EventTable.read(det_path), rename)
+        ref = _renamed(EventTable.read(ref_path), rename)
         record = run_record_of(det_path)
-        check_reference_channels(ref_path, ref, record.get("channels"), detected=det)
+        channels = [rename.get(canonical_bipolar(c), c) for c in record.get("channels", [])]
+        check_reference_channels(ref_path, ref, channels, detected=det)
         results[name] = score_events(
             det, ref, kinds=kind, rule=rule, stop_s=record.get("duration_s"),
             iou_threshold=iou_threshold, tolerance_s=tolerance_s, bin_s=bin_s, channels=channels)
