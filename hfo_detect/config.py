@@ -4,8 +4,7 @@ One place for every number. Each stage takes the part of :class:`PipelineConfig`
 (``cfg.filters``, ``cfg.adm``, ...), so a stage is testable alone. Values marked *[CODE]*
 come from the authors' released code (kburel/SNN_HFO_iEEG @ 4179dda) and parameter files in
 ``shared/data/reference_params``; *[PAPER]* from Sharifhazileh et al. (2021), Table 4;
-*[CHOICE]* are our own design choices (kept as parameters). See
-``shared/spec/neuromorphic_hfo.md`` for the provenance of each value.
+*[CHOICE]* are our own design choices (kept as parameters).
 
 Presets
 -------
@@ -248,7 +247,7 @@ class NeuronConfig:
     Itauahp: float = 1e-12
     Ithahp: float = 1e-12
     Cahp: float = 1e-12
-    Iahp_init: float = 0.5e-12  # spec 2.6 (1): Io, not 0
+    Iahp_init: float = 0.5e-12  # as Brian2 runs the released code: Io, not 0
     Imem_init: float = 0.0
 
 
@@ -274,10 +273,10 @@ class NetworkConfig:
         ``tau_exc ~ U(lo, hi)``; ``tau_inh = tau_exc - U(lo, hi)`` [CODE S4].
     kappa_conv : float
         kappa used to convert tau -> bias current (getTauCurrent uses 0.7, the equations 0.705;
-        spec 2.6 (6): keep 0.7).
+        as Brian2 runs the released code: keep 0.7).
     mismatch_cv : float
         Coefficient of variation of the multiplicative Gaussian mismatch applied to every bias
-        current of every neuron and synapse (truncated positive) [INF spec 2.4].
+        current of every neuron and synapse (truncated positive) [INF Sharifhazileh et al. 2021, Methods, device mismatch].
     seed : int
         Seed of weights, taus and mismatch: one seed = one simulated chip.
     integrator : {"euler", "fast"}
@@ -289,7 +288,7 @@ class NetworkConfig:
         A ``Network_parameters.mat`` for ``sharifhazileh2021``; default: the released parameters
         shipped with the package (``hfo_detect/data/sharifhazileh2021.json``).
     input_time_shift : float
-        Input spike times are put on the Euler grid as ``floor(t/dt + shift)`` (spec 2.6 (5));
+        Input spike times are put on the Euler grid as ``floor(t/dt + shift)`` (as Brian2 runs the released code);
         the shift of 1e-3 steps is Brian2's ``SpikeGeneratorGroup`` rule, so a time that is a
         multiple of ``dt`` up to rounding lands in its own step [CODE brian2 2.9].
     fast_rtol, fast_atol : float
@@ -344,7 +343,7 @@ class NetworkConfig:
 
 @dataclass(frozen=True)
 class ReadoutConfig:
-    """Hidden spikes -> HFO events (spec 2.5).
+    """Hidden spikes -> HFO events (the authors' code, detect_HFO).
 
     Any hidden spike marks every ``window_s`` window (stepped by ``step_s``) that contains it;
     each maximal run of marked samples is one HFO. ``extra_time_s`` is simulated past the last
@@ -355,7 +354,7 @@ class ReadoutConfig:
     spikes of at least this many *distinct* hidden neurons of the channel fall in it [CHOICE].
     1 is the paper's rule. With device mismatch a few outlier neurons of a 256-neuron layer fire
     on background noise alone, while a real oscillation recruits many; the later code of the
-    authors reached the same end with one output neuron fed by every hidden neuron (spec 2.5).
+    authors reached the same end with one output neuron fed by every hidden neuron (the authors' code, detect_HFO).
     """
 
     window_s: float = 0.05
@@ -407,10 +406,10 @@ PRESETS: dict[str, PipelineConfig] = {
         ),
     ),
     # hfo256 design choices [CHOICE], chosen on a simulated training recording (seed 100, never
-    # a benchmark or test seed): ADM scale 0.5 in both bands (the ECoG code's FR value, spec 1.4)
+    # a benchmark or test seed): ADM scale 0.5 in both bands (the ECoG code's FR value, the authors' code, find_thresholds)
     # and a 5-neuron vote per band sub-population (ReadoutConfig.min_neurons). With CV-0.2
     # mismatch a few neurons fire on background noise; the vote keeps them from flagging HFOs.
-    # Events ending in the first 0.1 s (the causal filters' start-up transient, spec 2.6 (9))
+    # Events ending in the first 0.1 s (the causal filters' start-up transient)
     # are dropped; the faithful preset keeps them.
     "hfo256": PipelineConfig(
         name="hfo256",

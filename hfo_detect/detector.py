@@ -2,16 +2,16 @@
 
 :class:`NeuromorphicDetector` strings the stages together, streaming the recording in chunks:
 
-``fit``     pass 1: filter bank -> per-channel ADM threshold calibration (spec 1.4).
+``fit``     pass 1: filter bank -> per-channel ADM threshold calibration (the authors' code, find_thresholds).
 ``predict`` pass 2: filter bank -> ADM -> spiking network (state carried between chunks) ->
-            readout (spec 2.5) -> :class:`~hfo_detect.events.EventTable`.
+            readout (the authors' code, detect_HFO) -> :class:`~hfo_detect.events.EventTable`.
 
 Chunk boundaries. The recording is read in chunks of ``chunk_s`` and filtered/encoded in blocks
 of ``BLOCK_SAMPLES``; after each block the network is advanced over ``[t_a, t_b)`` with exactly the
 ADM events that fall in that interval (by the integrator's own rule, see :func:`_cut`). ``t_b`` is
 at the block's last sample (``euler``: that sample's grid step); later events are held back for
 the next call, so events produced from the next block never fall in an interval already simulated. After the
-last chunk the network runs on to ``t_last + extra_time_s`` (spec 2.6 (8)). Hidden spikes are
+last chunk the network runs on to ``t_last + extra_time_s`` (as Brian2 runs the released code). Hidden spikes are
 collected and read out once at the end (:class:`~hfo_detect.readout.StreamingReadout`), so a
 chunked run gives exactly the events of a one-shot run.
 """
@@ -88,7 +88,7 @@ class NeuromorphicDetector(BaseEstimator):
     n_hidden : int or None
         Hidden neurons per channel (``hfo256``/``burelo2021_ecog``).
     window_s, step_s : float or None
-        Readout window and step (spec: 0.05 and 0.01 s).
+        Readout window and step (the authors' code, detect_HFO: 0.05 and 0.01 s).
     discard_startup_s : float or None
         Drop events ending before this time (the filter's start-up transient); preset: 0.
     first_channel : int
@@ -266,7 +266,7 @@ class NeuromorphicDetector(BaseEstimator):
             hidden, state = run_network(params, now, t_a, t_b, state)
             readout.add(hidden)
             t_a = t_b
-        t_end = (rec.n_times - 1) / sfreq + cfg.readout.extra_time_s  # spec 2.6 (8)
+        t_end = (rec.n_times - 1) / sfreq + cfg.readout.extra_time_s  # as Brian2 runs the released code
         hidden, state = run_network(params, pending, t_a, t_end, state)
         readout.add(hidden)
 

@@ -1,4 +1,4 @@
-"""Event-count power model of the neuromorphic HFO chip (spec section 5).
+"""Event-count power model of the neuromorphic HFO chip (Sharifhazileh et al. 2021, power figures).
 
 The chip of Sharifhazileh et al. (2021) draws **614.3 uW** on average during the detection task
 (0.18 um CMOS, 8 analog headstage channels and 4 SNN cores) [PAPER]. No per-block breakdown was
@@ -16,9 +16,9 @@ Event rates come from the ``*_counts.tsv`` table a detection run writes (one row
 
 What is measured and what is not
 --------------------------------
-* The per-event energies are DYNAP-SE figures **recalled, not verified** (spec 5, [RECALL]).
+* The per-event energies are DYNAP-SE figures **recalled, not verified** (Sharifhazileh et al. 2021, power figures, [RECALL]).
 * The static split is a **calibration**, not a measurement: the components are chosen so that an
-  8-channel chip at the activity of the authors' test channel (spec 5: ~311 ADM events/s, 85
+  8-channel chip at the activity of the authors' test channel (Sharifhazileh et al. 2021, power figures: ~311 ADM events/s, 85
   hidden neurons, ~0.8 hidden spikes/s) lands near the paper's 614.3 uW total (see
   :func:`reference_chip_power`). Only the 614.3 uW total is a published number.
 """
@@ -283,9 +283,9 @@ def combine(estimates: list[PowerEstimate]) -> PowerEstimate:
 
 def reference_chip_power(cfg: PowerConfig | None = None, *, adm_rate_hz: float = 311.0,
                          fanout: int = 85, spike_rate_hz: float = 0.8) -> dict[str, float]:
-    """Power of one full chip with every channel at the spec's reference activity.
+    """Power of one full chip with every channel at the reference activity of the authors' test channel.
 
-    The defaults are the authors' test channel with 10-s calibration (spec 5: ~16 + 295 ADM
+    The defaults are the authors' test channel with 10-s calibration (Sharifhazileh et al. 2021, power figures: ~16 + 295 ADM
     events/s, 85 hidden neurons, ~0.8 hidden spikes/s). With the default :class:`PowerConfig`
     the total is ~614 uW **by construction** (the static split is calibrated to it).
     """

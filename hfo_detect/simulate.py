@@ -39,7 +39,7 @@ the given rates (rates summing to more than ``60 / slot_s`` per minute are refus
 short recording draws more events than it has slots, a random subset is kept). Randomness: one :class:`numpy.random.SeedSequence` per call, spawned into one
 child per channel (and per part of it), so channel ``i`` is the same whatever ``n_channels``.
 
-Choices not fixed by the spec are fields of :class:`SimulationConfig` and marked [CHOICE].
+Choices not fixed by the paper or its code are fields of :class:`SimulationConfig` and marked [CHOICE].
 """
 
 from __future__ import annotations

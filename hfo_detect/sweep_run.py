@@ -4,7 +4,7 @@ It re-detects on the source recordings, so it lives on top of the package beside
 the report only draws the table it returns.
 
 The network's only detection threshold is the ADM threshold, set per channel by the noise-floor
-rule times a band scale factor (spec 1.4: 0.6 ripple, 0.3 fast ripple). The sweep multiplies
+rule times a band scale factor (the authors' code, find_thresholds: 0.6 ripple, 0.3 fast ripple). The sweep multiplies
 every band's scale factor by each ``factor`` (1 = the run's own setting), re-detects on the
 source recordings and scores against the reference [CHOICE: one common multiplier for both
 bands keeps the curve one-dimensional].

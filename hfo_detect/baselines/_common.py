@@ -75,7 +75,7 @@ def to_event_table(df: pd.DataFrame) -> Any:
     """Wrap in :class:`hfo_detect.events.EventTable` (plain DataFrame if that module is missing)."""
     try:
         from hfo_detect.events import EventTable
-    except ImportError:  # pragma: no cover - written by another helper
+    except ImportError:  # pragma: no cover
         return df
     return EventTable(df)
 

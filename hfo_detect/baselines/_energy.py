@@ -1,7 +1,7 @@
 """Common engine of the RMS and line-length baselines: band-pass, sliding feature, k-SD threshold.
 
 Per channel and band: zero-phase Butterworth band-pass (``sosfiltfilt``, order 4 per edge)
-[CHOICE: the original papers used FIR filters whose exact designs are not part of the spec]; a
+[CHOICE: the original papers used FIR filters whose exact designs are not published]; a
 sliding-window feature of the band-passed signal; threshold ``mean + k * SD`` of that feature over
 the whole recording (computed in ``fit``); runs above threshold lasting >= ``min_duration_s``;
 runs closer than ``merge_gap_s`` joined; then a detector-specific acceptance test.

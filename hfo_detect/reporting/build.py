@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ReportConfig:
-    """Choices of the report [CHOICE: none of these is fixed by the spec].
+    """Choices of the report [CHOICE: none of these is fixed by the paper or its code].
 
     Parameters
     ----------
@@ -426,7 +426,7 @@ def build_report(det_dir: str | os.PathLike, out: str | os.PathLike | None = Non
     except HFODetectError as err:
         sec.text(f"No power estimate: {err.problem}", note=True)
     else:
-        sec.text("Event-count model of spec section 5. Energies per event are recalled DYNAP-SE "
+        sec.text("Event-count model of Sharifhazileh et al. 2021, power figures. Energies per event are recalled DYNAP-SE "
                  "figures (unverified); the static split is a calibration so that one 8-channel chip "
                  f"at the authors' reference activity draws ~{power_mod.PAPER_CHIP_TOTAL_UW} uW, the "
                  "paper's published total, not a measurement.")

@@ -1,4 +1,4 @@
-"""Network parameters: topology, weights, time constants and device mismatch (spec 2.1, 2.4).
+"""Network parameters: topology, weights, time constants and device mismatch (the authors' code, Network_parameters.mat; Sharifhazileh et al. 2021, Methods, device mismatch).
 
 Every channel is an independent network with the same *structure* (which input stream feeds which
 synapse of which neuron) and its own *values* (weights, time constants, mismatch). Synapses are laid
@@ -28,7 +28,7 @@ N_NEURON_ROWS = 15
 S_SIGN, S_IW, S_ITAU, S_ITH = range(4)
 N_SYNAPSE_ROWS = 4
 
-#: Bias currents multiplied by the mismatch factor (spec 2.4). Not mismatched: the leakage
+#: Bias currents multiplied by the mismatch factor (Sharifhazileh et al. 2021, Methods, device mismatch). Not mismatched: the leakage
 #: floor I_o, the slope I_anorm (a thermal-voltage ratio, not a bias), I_const and I_shunt (both
 #: at the I_o floor, where they are clipped anyway), capacitances, U_T and kappa.
 MISMATCHED_NEURON_BIASES = ("Itau", "Ith", "Ispkthr", "Ireset", "Iagain", "Iath", "Ica",
@@ -250,7 +250,7 @@ def _band_index(band_names: tuple[str, ...], name: str, topology: str) -> int:
 
 def build_network(net_cfg: NetworkConfig, band_names: tuple[str, ...],
                   n_channels: int, first_channel: int = 0) -> NetworkParams:
-    """Build the per-channel networks of a topology (spec 2.1, 2.4).
+    """Build the per-channel networks of a topology (the authors' code, Network_parameters.mat; Sharifhazileh et al. 2021, Methods, device mismatch).
 
     Parameters
     ----------
