@@ -486,6 +486,10 @@ def run_batch(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *
                       time=datetime.now(timezone.utc).isoformat(timespec="seconds"))
         append_record(manifest, record)
         summary.records.append(record)
+        if scheduler and record.get("status") == "done":  # Dask workers report no progress
+            cs = float(record.get("duration_s") or 0) * (record.get("counts") or {}).get("n_channels", 0)
+            bar.sink("total", cs)
+            bar.sink("advance", cs)
         if on_record is not None:
             with bar.external_write_mode():  # result lines above the bar, never on it
                 on_record(record)

@@ -8,7 +8,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-EVENT_COLUMNS = ["onset", "duration", "channel", "kind", "fr_and_r", "detector"]
+from hfo_detect.events import CORE_COLUMNS, EventTable
+
+EVENT_COLUMNS = list(CORE_COLUMNS)
 
 #: the signals of the recordings being worked on, so ``fit`` then ``predict`` read a file once
 _READ: "weakref.WeakKeyDictionary[Any, np.ndarray]" = weakref.WeakKeyDictionary()
@@ -72,11 +74,7 @@ def events_frame(rows: list[dict]) -> pd.DataFrame:
 
 
 def to_event_table(df: pd.DataFrame) -> Any:
-    """Wrap in :class:`hfo_detect.events.EventTable` (plain DataFrame if that module is missing)."""
-    try:
-        from hfo_detect.events import EventTable
-    except ImportError:  # pragma: no cover
-        return df
+    """Wrap in :class:`hfo_detect.events.EventTable`."""
     return EventTable(df)
 
 
