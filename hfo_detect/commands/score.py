@@ -75,8 +75,8 @@ def command(detected, reference, rule, iou_threshold, tolerance_s, kind, channel
         det = _renamed(EventTable.read(det_path), rename)
         ref = _renamed(EventTable.read(ref_path), rename)
         record = run_record_of(det_path)
-        channels = [rename.get(canonical_bipolar(c), c) for c in record.get("channels", [])]
-        check_reference_channels(ref_path, ref, channels, detected=det)
+        run_channels = [rename.get(canonical_bipolar(c), c) for c in record.get("channels", [])]
+        check_reference_channels(ref_path, ref, run_channels, detected=det)
         results[name] = score_events(
             det, ref, kinds=kind, rule=rule, stop_s=record.get("duration_s"),
             iou_threshold=iou_threshold, tolerance_s=tolerance_s, bin_s=bin_s, channels=channels)
