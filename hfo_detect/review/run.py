@@ -1,8 +1,8 @@
 """What a detection folder holds, as the review app needs it.
 
 :func:`read_run` is the ONE place where the review app reads the outputs of ``hfo-detect detect``
-(events, ``<stem>_detect.json``, ``manifest.jsonl``, kept ADM events/spikes): when the file names
-move (one outputs module), only this function changes.
+(events, ``<stem>_detect.json``, ``manifest.jsonl``, kept ADM events/spikes), all through
+:mod:`hfo_detect.outputs`, the module that owns a run's file names.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from hfo_detect import outputs
 from hfo_detect.errors import HFODetectError, MissingFileError
 from hfo_detect.events import EventTable
 
@@ -51,7 +52,7 @@ class RunRecording:
 
 def _manifest_sources(folder: Path) -> dict[str, str]:
     """stem -> input path from ``manifest.jsonl`` (batch runs), latest record wins."""
-    path = folder / "manifest.jsonl"
+    path = folder / outputs.MANIFEST
     out: dict[str, str] = {}
     if not path.is_file():
         return out
@@ -65,32 +66,14 @@ def _manifest_sources(folder: Path) -> dict[str, str]:
     return out
 
 
-def _detection_results(folder: Path) -> list:
-    """The run's per-recording results (stem, events, meta, source), through the one module that
-    owns a run's file names: ``hfo_detect.outputs`` where it exists, else the reporting reader."""
-    try:
-        from hfo_detect.outputs import read_run as read_outputs
-    except ImportError:  # before the outputs module
-        from hfo_detect.reporting.results import read_detection_dir as read_outputs
-    return read_outputs(folder)
-
-
 def _kept_spikes(res) -> Path | None:
     """The run's kept ADM events / hidden and output spikes (``detect --keep-spikes``), if any."""
-    path_of = getattr(res, "path", None)  # DetectionResult.path("spikes") of the outputs module
-    if path_of is None:
-        return None
-    try:
-        return path_of("spikes")
-    except KeyError:
-        return None
+    return res.path("spikes")
 
 
-def read_spikes(path: Path):
-    """Read a kept-spikes file (a ``RunSpikes`` with ``.of(population, channel, t0, t1)``)."""
-    from hfo_detect.outputs import read_spikes as read
-
-    return read(path)
+def read_spikes(path: Path) -> outputs.RunSpikes:
+    """Read a kept-spikes file (``.of(population, channel, t0, t1)`` gives a window's spikes)."""
+    return outputs.read_spikes(path)
 
 
 def _with_ids(events: pd.DataFrame | None) -> pd.DataFrame:
@@ -125,7 +108,7 @@ def read_run(results_dir: str | Path, recording: str | Path | None = None) -> li
         it nor given with ``--recording``.
     """
     folder = Path(results_dir)
-    results = [r for r in _detection_results(folder) if r.events is not None or r.meta]
+    results = [r for r in outputs.read_run(folder) if r.events is not None or r.meta]
     if not results:
         raise HFODetectError("no detection outputs (*_events.tsv) found", folder)
     manifest = _manifest_sources(folder)

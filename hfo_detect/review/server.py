@@ -37,10 +37,7 @@ def read_reference(path: str | Path | None, stem: str) -> EventTable | None:
     """Reference marks of recording ``stem``: the file itself, or the folder's file of that name."""
     if path is None:
         return None
-    try:  # the module that owns a run's file names and their pairing with references
-        from hfo_detect.outputs import list_event_files, recording_key
-    except ImportError:  # before it
-        from hfo_detect.evaluation.pairing import list_event_files, recording_key
+    from hfo_detect.outputs import list_event_files, recording_key
 
     path = Path(path)
     if path.is_dir():

@@ -21,13 +21,13 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
 
+from hfo_detect.atomic import atomic_write_text
 from hfo_detect.errors import AnnotationError, HFODetectError, OutputError
 from hfo_detect.events import HFO_KINDS, EventTable, normalise_kind
 
@@ -52,40 +52,6 @@ SIDECAR = {
                                 "a = added by the reviewer)"},
     "reviewer": {"Description": "Who decided"},
 }
-
-
-try:  # the package's one atomic writer (temp name + os.replace, umask applied)
-    from hfo_detect.atomic import atomic_write_text as _atomic_write_text
-except ImportError:  # before that module: the same contract here
-    def _umask() -> int:
-        """The process umask, read without changing it where Linux allows (the server is threaded)."""
-        try:
-            with open("/proc/self/status", encoding="ascii") as fh:
-                for line in fh:
-                    if line.startswith("Umask:"):
-                        return int(line.split()[1], 8)
-        except (OSError, ValueError, IndexError):
-            pass
-        mask = os.umask(0o022)
-        os.umask(mask)
-        return mask
-
-    def _atomic_write_text(path: Path, text: str) -> None:
-        """Write ``text`` to ``path`` through a temporary file and a rename, with the mode a plain
-        ``open()`` would give (``mkstemp`` alone gives 0600)."""
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        except OSError as err:
-            raise OutputError(f"cannot write ({err.strerror})", path) from None
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
-            os.chmod(tmp, 0o666 & ~_umask())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
 
 
 def _tsv(df: pd.DataFrame) -> str:
@@ -256,11 +222,11 @@ class ReviewStore:
 
     def _save(self) -> None:
         # table first: it is what a reopened review resumes from; the export follows from it
-        _atomic_write_text(self.table_path, _tsv(self.table()))
-        _atomic_write_text(self.events_path, _tsv(self.reviewed_events()))
+        atomic_write_text(self.table_path, _tsv(self.table()))
+        atomic_write_text(self.events_path, _tsv(self.reviewed_events()))
         sidecar = self.events_path.with_suffix(".json")
         if not sidecar.is_file():
-            _atomic_write_text(sidecar, json.dumps(SIDECAR, indent=2) + "\n")
+            atomic_write_text(sidecar, json.dumps(SIDECAR, indent=2) + "\n")
 
     def as_reference(self) -> EventTable:
         """The confirmed HFOs as an :class:`EventTable` (what ``score`` reads from the export)."""
