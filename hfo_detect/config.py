@@ -341,7 +341,7 @@ class NetworkConfig:
 
     def __post_init__(self) -> None:
         _check_option("topology", self.topology, ("sharifhazileh2021", "hfo256", "burelo2021_ecog"))
-        _check_option("integrator", self.integrator, ("euler", "fast"))
+        _check_option("integrator", self.integrator, ("euler", "fast", "lockstep"))
         _check_range("n_hidden", self.n_hidden, 1, integer=True)
         _check_range("ripple_fraction", self.ripple_fraction, 0.0, 1.0)
         _check_range("p_strong", self.p_strong, 0.0, 1.0)
@@ -349,6 +349,9 @@ class NetworkConfig:
         _check_range("mismatch_cv", self.mismatch_cv, 0.0, 1.0)
         _check_range("seed", self.seed, 0, integer=True)
         _check_range("dt_s", self.dt_s, 0.0, 1e-2, lo_open=True)
+        for name in ("fast_rtol", "fast_atol", "lockstep_rtol", "lockstep_atol"):
+            _check_range(name, getattr(self, name), 0.0, lo_open=True)
+        _check_range("lockstep_h_max_s", self.lockstep_h_max_s, self.fast_h_min_s, lo_open=True)
         for name in ("weights_na", "tau_exc_ms", "tau_delta_ms"):
             lo, hi = getattr(self, name)
             _check_range(f"{name}[0]", lo, 0.0)
