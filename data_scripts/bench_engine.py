@@ -257,7 +257,7 @@ def render(res: dict) -> tuple[list[str], list[str]]:
         ours = t["hfo_detect"].get("ch_s_per_cpu_s")
         lines += [f"## Whole `hfo-detect detect` vs the peer ({d['workload']}, "
                   f"{d['channel_seconds']:.0f} ch-s; median of the runs, alternating)", "",
-                  "| pipeline | runs ok | wall s | CPU s | ch-s per CPU-s | x ours | peak RSS MB |",
+                  "| pipeline | runs ok | wall s | CPU s | ch-s per CPU-s | hfo-detect / this | peak RSS MB |",
                   "|---|---|---|---|---|---|---|"]
         for ident, m in t.items():
             r = m.get("ch_s_per_cpu_s")
@@ -318,7 +318,8 @@ def render(res: dict) -> tuple[list[str], list[str]]:
     if s:
         lines += [f"## Scale ({s['channels']} ch x {s['seconds']:.0f} s)", "",
                   f"Exit {s['run']['returncode']}, peak RSS {s['run']['peak_rss_mb']:.0f} MB, CPU "
-                  f"{s['run']['cpu_s']:.0f} s ({s['ch_s_per_cpu_s']:,.0f} ch-s per CPU-s).", ""]
+                  f"{s['run']['cpu_s']:.0f} s ({s['ch_s_per_cpu_s']:,.0f} ch-s per CPU-s). "
+                  f"{s.get('note', '')}", ""]
         readme.append(f"| peak memory, {s['channels']} ch x {s['seconds'] / 3600:g} h | "
                       f"{s['run']['peak_rss_mb']:.0f} MB |")
     readme.append("")
