@@ -45,6 +45,12 @@ class BandConfig:
         Butterworth order *per edge* as given to ``scipy.signal.butter`` (2 -> 4 poles) [CODE].
     scale_factor : float
         ADM threshold scale factor for this band [CODE ADM_parameters.mat: 0.6 R, 0.3 FR].
+    role : {"hfo", "artifact"}
+        ``hfo``: a band the hidden layer listens to (events are labelled with its name).
+        ``artifact``: a band above the HFO bands whose ADM drives the artifact-rejection path
+        only (spec 2.5, the authors' later 500-900 Hz "advanced artifact filter"); a sampling
+        rate that cannot carry it drops it (and the rejection) with a warning, whatever
+        ``on_low_fs`` says.
     """
 
     name: str
@@ -52,10 +58,17 @@ class BandConfig:
     high_hz: float
     order: int = 2
     scale_factor: float = 0.6
+    role: str = "hfo"
 
 
 RIPPLE = BandConfig("ripple", 80.0, 250.0, 2, 0.6)
 FAST_RIPPLE = BandConfig("fast_ripple", 250.0, 500.0, 2, 0.3)
+#: The authors' scalp artifact band [CODE S3 HEAD stages/filter.py: 500-900 Hz, order 2].
+ARTIFACT = BandConfig("artifact", 500.0, 900.0, 2, 1.0, role="artifact")
+#: A second, high-threshold ADM on the ripple band: its events mean a ripple-band swing far
+#: above any HFO, the ringing of a spike's sharp edge [CHOICE; the amplitude test of the
+#: Morphology detector, spec 6.3, as an ADM].
+RIPPLE_HIGH = BandConfig("ripple_high", 80.0, 250.0, 2, 3.0, role="artifact")
 
 
 @dataclass(frozen=True)
@@ -93,18 +106,27 @@ class CalibrationConfig:
 
     Parameters
     ----------
-    rule : {"whole", "first10s"}
+    rule : {"whole", "first10s", "floor"}
         ``whole``: the S1 rule, 1-s windows over the whole interval, 50 quietest [CODE 4179dda].
         ``first10s``: the later rule, first 10 s only, 0.5-s windows, quietest sixth (>= 1)
         [CODE PR #72].
+        ``floor``: the same statistic on short windows (0.25 s) over the whole recording, mean
+        of the quietest ``quiet_fraction`` of them [CHOICE]. ``whole`` takes 50 windows
+        whatever the length, so on a 5-s or 50-s file it averages every window, HFOs included,
+        and the threshold rises with the HFO rate; a fixed fraction of short windows stays on
+        the noise floor at any length (a 5-s file still has 20 windows, 3 quietest).
     window_s : float or None
-        Window length; ``None`` takes the rule's own (1.0 or 0.5 s).
+        Window length; ``None`` takes the rule's own (1.0, 0.5 or 0.25 s).
     n_quiet : int or None
         Number of quietest windows (``whole``: 50).
     quiet_fraction : float
         Fraction of windows for ``first10s`` (1/6).
     duration_s : float or None
         Calibration span for ``first10s`` (10 s).
+    resolution_uv : float
+        Thresholds are rounded up to a multiple of this: 1 uV is the authors' ``ceil``; the
+        chip's threshold is an analog bias, so a finer step is a [CHOICE] (the ceil to whole
+        microvolts raises a 1.4-uV fast-ripple threshold by 40 %).
     min_signal_sd_uv : float
         Unit guard: a channel whose filtered SD is below this (while its threshold rounds up to 1)
         is taken for data in volts, not microvolts, and raises
@@ -116,6 +138,7 @@ class CalibrationConfig:
     n_quiet: int | None = None
     quiet_fraction: float = 1.0 / 6.0
     duration_s: float | None = None
+    resolution_uv: float = 1.0
     min_signal_sd_uv: float = 0.01
 
 
@@ -283,6 +306,58 @@ class ReadoutConfig:
     min_neurons: int = 1
 
 
+@dataclass(frozen=True)
+class OutputConfig:
+    """Second layer of the device: one DPI output neuron per HFO band, and the artifact path.
+
+    The authors' later code (spec 2.5) adds one output neuron (same DPI model) fed by every hidden
+    neuron with w = 5 nA, tau = 5 ms, and runs the window rule on its spikes. Here each band's
+    sub-population has its own output neuron (so events keep their band label) [CHOICE].
+
+    Artifact and spike rejection [CHOICE after spec 2.5]: interictal spikes, pops and sharp
+    transients are broadband, HFOs narrow-band. The 500-900 Hz artifact band (a ``role="artifact"``
+    band of the filter bank, with its own ADM) drives ``n_interneurons`` DPI interneurons through
+    excitatory UP and DN synapses; each interneuron spike inhibits every output neuron through a
+    slow inhibitory synapse, so an output neuron cannot fire while a broadband transient rings
+    through the HFO bands. A ripple that outlasts the spike (a ripple riding on a spike) still
+    drives its output neuron once the inhibition has decayed.
+
+    Parameters
+    ----------
+    weight_na : float or tuple of float
+        Hidden -> output weight [CODE S3 HEAD: 5000 pA = 5 nA]; a tuple gives one per output
+        neuron (HFO bands in filter-bank order).
+    tau_syn_ms : float
+        Hidden -> output synaptic time constant [CODE: 5 ms].
+    tau_mem_ms : float
+        Output neuron membrane time constant (the hidden neurons' 15.3 ms [CODE]).
+    art_weight_na : float
+        Artifact ADM (UP and DN) -> interneuron weight [CODE ECoG input->interneuron 3000 pA].
+    art_tau_syn_ms : float
+        Its time constant [CODE: 5 ms].
+    art_tau_mem_ms : float
+        Interneuron membrane time constant [CODE ECoG interneuron 2.5 ms].
+    n_interneurons : int
+        Interneurons per channel (0 disables the artifact path).
+    inh_weight_na : float
+        Interneuron -> output inhibitory weight [CHOICE; the scalp code's output->output
+        inhibition is 100 nA].
+    inh_tau_ms : float
+        Inhibitory time constant: how long one broadband transient silences the outputs
+        [CHOICE; ECoG code 20 ms].
+    """
+
+    weight_na: float | tuple[float, ...] = 5.0
+    tau_syn_ms: float = 5.0
+    tau_mem_ms: float = 15.3
+    art_weight_na: float = 20.0
+    art_tau_syn_ms: float = 5.0
+    art_tau_mem_ms: float = 2.5
+    n_interneurons: int = 1
+    inh_weight_na: float = 20.0
+    inh_tau_ms: float = 20.0
+
+
 # --------------------------------------------------------------------------------------
 # Whole pipeline
 # --------------------------------------------------------------------------------------
@@ -298,6 +373,7 @@ class PipelineConfig:
     adm: ADMConfig = field(default_factory=ADMConfig)
     network: NetworkConfig = field(default_factory=NetworkConfig)
     readout: ReadoutConfig = field(default_factory=ReadoutConfig)
+    output: OutputConfig | None = None  # None: the window rule reads the hidden layer (S1)
 
     def to_dict(self) -> dict[str, Any]:
         """Nested plain-dict view (for manifests, reports and parameter hashes)."""
@@ -324,11 +400,13 @@ PRESETS: dict[str, PipelineConfig] = {
     # are dropped; the faithful preset keeps them.
     "hfo256": PipelineConfig(
         name="hfo256",
-        filters=FilterBankConfig(bands=(replace(RIPPLE, scale_factor=0.5),
-                                        replace(FAST_RIPPLE, scale_factor=0.5))),
-        readout=ReadoutConfig(min_neurons=5, discard_startup_s=0.1),
+        filters=FilterBankConfig(bands=(replace(RIPPLE, scale_factor=0.3),
+                                        replace(FAST_RIPPLE, scale_factor=0.4),
+                                        replace(ARTIFACT, scale_factor=2.0))),
+        readout=ReadoutConfig(min_neurons=1, discard_startup_s=0.1),
+        output=OutputConfig(weight_na=(0.4, 0.4)),
         adm=ADMConfig(encoder="continuous"),
-        calibration=CalibrationConfig(rule="whole"),
+        calibration=CalibrationConfig(rule="floor", resolution_uv=0.1),
         network=NetworkConfig(topology="hfo256", n_hidden=256, mismatch_cv=0.2, integrator="fast"),
     ),
     "burelo2021_ecog": PipelineConfig(

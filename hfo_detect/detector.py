@@ -162,11 +162,21 @@ class NeuromorphicDetector(BaseEstimator):
     # ------------------------------------------------------------------ configuration
     def make_config(self) -> PipelineConfig:
         """The pipeline configuration these parameters select."""
+        if getattr(self, "_config", None) is not None:
+            return self._config
         cfg = get_preset(self.preset)
         over = {key: getattr(self, name) for name, key in _OVERRIDES.items()
                 if getattr(self, name) is not None}
         over.update(self.overrides or {})
         return with_overrides(cfg, **over) if over else cfg
+
+    def _clone_with(self, cfg: PipelineConfig) -> "NeuromorphicDetector":
+        """A copy of this estimator that runs exactly ``cfg`` (for the learning search)."""
+        from sklearn.base import clone
+
+        sub = clone(self)
+        sub._config = cfg
+        return sub
 
     # ------------------------------------------------------------------ pass 1
     def fit(self, X, y=None):
@@ -244,7 +254,9 @@ class NeuromorphicDetector(BaseEstimator):
         n_streams = len(streams)
         integrator = cfg.network.integrator
 
+        stage = self._output_stage(cfg, params)
         readout = StreamingReadout(n_ch)
+        hidden_parts: list[SpikeTrains] = []
         adm_counts = np.zeros((n_ch, n_streams), dtype=np.int64)
         adm_kept: list[SpikeTrains] = []
         pending = SpikeTrains.empty(n_ch, tuple(streams))
@@ -262,25 +274,52 @@ class NeuromorphicDetector(BaseEstimator):
                 pending = _join(now, pending)
                 continue
             hidden, state = run_network(params, now, t_a, t_b, state)
-            readout.add(hidden)
+            self._read(stage, readout, hidden_parts, hidden, now, t_a, t_b)
             t_a = t_b
         t_end = (rec.n_times - 1) / sfreq + cfg.readout.extra_time_s  # spec 2.6 (8)
         hidden, state = run_network(params, pending, t_a, t_end, state)
-        readout.add(hidden)
+        self._read(stage, readout, hidden_parts, hidden, pending, t_a, t_end)
 
-        hidden_all = readout.spikes
-        events = spikes_to_events(hidden_all, rec.n_times / sfreq, cfg.readout,
-                                  self.ch_names_, neuron_band=np.asarray(params.neuron_band),
+        hidden_all = (SpikeTrains.concatenate(hidden_parts) if stage is not None
+                      else readout.spikes)
+        read_band = params.neuron_band if stage is None else stage.output.neuron_band
+        events = spikes_to_events(readout.spikes, rec.n_times / sfreq, cfg.readout,
+                                  self.ch_names_, neuron_band=np.asarray(read_band),
                                   band_names=self.band_names_, sfreq=sfreq, detector="snn")
         self.network_ = params
+        self.output_stage_ = stage
         self.events_ = events
         self.counts_ = self._counts(adm_counts, hidden_all, events, params, streams,
-                                    rec.n_times / sfreq)
+                                    rec.n_times / sfreq, stage, readout.spikes)
         if self.keep_spikes:
             adm_all = (SpikeTrains.concatenate(adm_kept) if adm_kept
                        else SpikeTrains.empty(n_ch, tuple(streams)))
             self.spikes_ = {"adm": adm_all, "hidden": hidden_all}
+            if stage is not None:
+                self.spikes_["output"] = readout.spikes
+                self.spikes_["interneuron"] = stage.interneuron_spikes()
         return events
+
+    def _output_stage(self, cfg, params):
+        """The output layer and artifact path of ``cfg.output`` (``None``: hidden readout)."""
+        from hfo_detect.snn.layers import OutputStage
+
+        if cfg.output is None:
+            return None
+        roles = {b.name: b.role for b in cfg.filters.bands}
+        art = [i for i, name in enumerate(self.band_names_) if roles.get(name) == "artifact"]
+        streams = tuple(s for a in art for s in (2 * a, 2 * a + 1))
+        streams = streams if streams and cfg.output.n_interneurons > 0 else None
+        return OutputStage(cfg.output, params, streams, int(self.first_channel))
+
+    @staticmethod
+    def _read(stage, readout, hidden_parts, hidden, adm_now, t_a, t_b):
+        """Feed one interval's hidden spikes to the readout (through the output layer)."""
+        if stage is None:
+            readout.add(hidden)
+            return
+        hidden_parts.append(hidden)
+        readout.add(stage.step(hidden, adm_now, t_a, t_b))
 
     def fit_predict(self, X, y=None):
         """:meth:`fit` then :meth:`predict` on the same recording."""
@@ -293,23 +332,41 @@ class NeuromorphicDetector(BaseEstimator):
 
             raise NotFittedError("call fit(recording) before predict (or use fit_predict)")
 
-    def _counts(self, adm_counts, hidden, events, params, streams, duration_s) -> pd.DataFrame:
+    def _counts(self, adm_counts, hidden, events, params, streams, duration_s, stage=None,
+                output=None) -> pd.DataFrame:
         n_ch = len(self.ch_names_)
         fanout = np.asarray(params.fanout, dtype=np.int64)
         hidden_per_ch = np.bincount(hidden.channel, minlength=n_ch)[:n_ch]
+        syn = adm_counts @ fanout
+        spikes = hidden_per_ch.copy()
+        extra_neurons = extra_synapses = 0
+        if stage is not None:
+            # every spike of a layer is a synaptic event at each of its targets (power model)
+            inter = stage.interneuron_spikes()
+            inter_ch = np.bincount(inter.channel, minlength=n_ch)[:n_ch]
+            out_ch = np.bincount(output.channel, minlength=n_ch)[:n_ch]
+            n_int = 0 if stage.inter is None else stage.inter.n_hidden
+            syn = syn + hidden_per_ch + inter_ch * stage.output.n_hidden
+            if stage.inter is not None:
+                syn = syn + stage.artifact_events * n_int
+            spikes = spikes + inter_ch + out_ch
+            extra_neurons, extra_synapses = stage.n_neurons, stage.n_synapses
         names = _canonical(self.ch_names_)  # EventTable writes canonical names: count by those
         n_hfo_ch = count_hfo(events.df, names)
         out = pd.DataFrame({"channel": names,
                             "adm_events": adm_counts.sum(axis=1)})
         for j, name in enumerate(streams):
             out[f"adm_{name}"] = adm_counts[:, j]
-        out["synaptic_events"] = adm_counts @ fanout
-        out["hidden_spikes"] = hidden_per_ch
+        out["synaptic_events"] = syn
+        out["hidden_spikes"] = spikes  # all layers' spikes (each is generated and routed)
         out["n_hfo"] = n_hfo_ch
         out["hfo_per_min"] = n_hfo_ch / (duration_s / 60.0)
         out["duration_s"] = duration_s
         out["n_hidden"] = int(params.n_hidden)
         out["n_synapses"] = int(params.n_synapses)
+        # with the output layer and artifact path: every neuron and synapse of the channel
+        out["n_neurons"] = int(params.n_hidden) + extra_neurons
+        out["n_synapses_total"] = int(params.n_synapses) + extra_synapses
         return out
 
 
