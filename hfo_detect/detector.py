@@ -118,6 +118,8 @@ class NeuromorphicDetector(BaseEstimator):
         Keep the ADM and hidden spike trains in ``spikes_`` after ``predict``.
     overrides : dict or None
         Further dotted config overrides, e.g. ``{"network__dt_s": 5e-5}``.
+    search_grid : dict or None
+        Grid of ``fit(X, y)`` (keys of :data:`hfo_detect.learning.DEFAULT_GRID`).
 
     Attributes
     ----------
@@ -141,7 +143,7 @@ class NeuromorphicDetector(BaseEstimator):
     def __init__(self, preset="hfo256", seed=None, calibration=None, encoder=None,
                  integrator=None, mismatch_cv=None, n_hidden=None, window_s=None, step_s=None,
                  discard_startup_s=None, on_low_fs=None, chunk_s=10.0, keep_spikes=False,
-                 overrides=None, min_neurons=None, first_channel=0):
+                 overrides=None, min_neurons=None, first_channel=0, search_grid=None):
         self.preset = preset
         self.seed = seed
         self.calibration = calibration
@@ -158,6 +160,7 @@ class NeuromorphicDetector(BaseEstimator):
         self.overrides = overrides
         self.min_neurons = min_neurons
         self.first_channel = first_channel
+        self.search_grid = search_grid
 
     # ------------------------------------------------------------------ configuration
     def make_config(self) -> PipelineConfig:
@@ -180,12 +183,19 @@ class NeuromorphicDetector(BaseEstimator):
 
     # ------------------------------------------------------------------ pass 1
     def fit(self, X, y=None):
-        """Calibrate the ADM thresholds per channel and band (one streaming pass).
+        """Calibrate the ADM thresholds per channel and band (one streaming pass); with
+        reference events ``y``, first learn what the chip lets a user set.
 
         Parameters
         ----------
-        X : Recording, mne.io.Raw or path
-        y : ignored
+        X : Recording, mne.io.Raw or path, or a list of them (with ``y``)
+        y : None, or reference events (EventTable, DataFrame or TSV path; a list for a list X)
+            ``None``: calibration only (the preset's values). Otherwise the ADM scale factors
+            per band, the artifact band's scale factor and each output neuron's input weight
+            are searched on a grid (``search_grid``, see :mod:`hfo_detect.learning`) for the
+            best F1 against ``y`` (overlap rule); they are kept in ``learned_`` and used by
+            every later ``fit``/``predict`` of this estimator. The last recording is then
+            calibrated as usual.
 
         Returns
         -------
@@ -202,6 +212,18 @@ class NeuromorphicDetector(BaseEstimator):
         from hfo_detect.frontend.encode import nominal_sfreq
         from hfo_detect.frontend.filters import usable_bands
 
+        if y is not None:
+            from hfo_detect.learning import as_truth, grid_search, learned_config
+
+            recs = [as_recording(x) for x in (X if isinstance(X, (list, tuple)) else [X])]
+            ys = list(y) if isinstance(X, (list, tuple)) else [y]
+            if len(ys) != len(recs):
+                raise ValueError(f"{len(recs)} recordings but {len(ys)} reference tables")
+            self._config = None
+            res = grid_search(self, recs, [as_truth(t) for t in ys], self.search_grid)
+            self.learned_ = res
+            self._config = learned_config(self.make_config(), res)
+            X = recs[-1]
         rec = as_recording(X)
         cfg = self.make_config()
         path = None if rec.path is None else str(rec.path)
@@ -320,6 +342,29 @@ class NeuromorphicDetector(BaseEstimator):
             return
         hidden_parts.append(hidden)
         readout.add(stage.step(hidden, adm_now, t_a, t_b))
+
+    def score(self, X, y) -> float:
+        """F1 (overlap rule, ripples and fast ripples pooled) of the detections on ``X``
+        against the reference events ``y``; a list ``X`` (with a list ``y``) is scored as one
+        set, each recording calibrated on itself. Reviewed channels: all channels of ``X``.
+
+        With :meth:`fit` this makes the estimator work in ``sklearn.model_selection.GridSearchCV``.
+        """
+        from hfo_detect.evaluation import score_events
+        from hfo_detect.learning import as_truth
+
+        many = isinstance(X, (list, tuple))
+        recs = [as_recording(x) for x in (X if many else [X])]
+        ys = list(y) if many else [y]
+        tp = fp = fn = 0.0
+        for rec, ref in zip(recs, ys):
+            sub = self._clone_with(self.make_config())
+            events = sub.fit(rec).predict(rec)
+            res = score_events(events.df, as_truth(ref), kinds=["pooled"], rule="overlap",
+                               channels=_canonical(rec.ch_names))
+            row = res.summary().iloc[0]
+            tp, fp, fn = tp + row["tp"], fp + row["fp"], fn + row["fn"]
+        return float(2 * tp / max(2 * tp + fp + fn, 1.0))
 
     def fit_predict(self, X, y=None):
         """:meth:`fit` then :meth:`predict` on the same recording."""

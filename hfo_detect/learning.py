@@ -49,69 +49,104 @@ def score_kind(events: pd.DataFrame, truth: pd.DataFrame, kind: str, channels) -
             for k in ("tp", "fp", "fn", "f1")}
 
 
-def grid_search(det, rec, truth: pd.DataFrame, grid: dict | None = None,
-                verbose: bool = False) -> SearchResult:
-    """Search the grid on one recording (see the module docstring)."""
-    from hfo_detect.readout import events_frame
-    from hfo_detect.snn.layers import OutputStage
+def as_truth(y) -> pd.DataFrame:
+    """Reference events (EventTable, DataFrame or TSV path) with canonical channel names, HFO
+    kinds only (``spike``/``artifact`` rows are not events to find)."""
+    from hfo_detect.events import EventTable
 
-    grid = {**DEFAULT_GRID, **(grid or {})}
-    base = det.make_config()
-    if base.output is None:
-        raise ValueError("fit(X, y) learns the output layer: use a preset with one (hfo256)")
-    hfo_bands = [b for b in base.filters.bands if b.role == "hfo"]
-    art_band = [b for b in base.filters.bands if b.role == "artifact"]
-    arts = [a for a in grid["artifact_scale_factor"] if a is not None or True]
-    if not art_band:
-        arts = [None]
-    sfs = list(grid["scale_factor"])
-    # pad the artifact values to the scale-factor runs (one hidden run carries one artifact value)
-    art_vals = [a for a in arts if a is not None]
+    if isinstance(y, EventTable):
+        df = y.df
+    elif isinstance(y, pd.DataFrame):
+        df = EventTable(y).df if len(y) else EventTable.empty().df
+    else:
+        df = EventTable.read(y).df
+    df = df.copy()
+    df["channel"] = df["channel"].map(_canon)
+    return df[df["kind"].isin(["ripple", "fast_ripple"])].reset_index(drop=True)
+
+
+def _hidden_runs(det, rec, base, sfs, art_vals):
+    """One hidden-layer run per grid value (every HFO band at ``g``; artifact bands at the
+    run's artifact value)."""
     runs = []
     for i, g in enumerate(sfs):
-        bands = tuple(replace(b, scale_factor=g) if b.role == "hfo" else
-                      replace(b, scale_factor=art_vals[i % len(art_vals)] if art_vals else 1.0)
+        a = art_vals[i] if i < len(art_vals) else (art_vals[0] if art_vals else 1.0)
+        bands = tuple(replace(b, scale_factor=g if b.role == "hfo" else a)
                       for b in base.filters.bands)
         cfg = replace(base, filters=replace(base.filters, bands=bands), output=None)
         sub = det._clone_with(cfg)
         sub.keep_spikes = True
         sub.fit(rec)
         sub.predict(rec)
-        runs.append((g, sub))
-        if verbose:
-            print(f"hidden run scale {g}: {len(sub.spikes_['hidden'])} hidden spikes")
-    if art_vals and len(art_vals) > len(sfs):
-        raise ValueError("at most as many artifact values as scale-factor values")
-    first = runs[0][1]
-    n_times = rec.n_times
-    sfreq = first.sfreq_
-    names = first.band_names_
-    art_idx = [i for i, n in enumerate(names) if art_band and n == art_band[0].name]
-    channels = sorted(set(truth["channel"]))
+        runs.append(sub)
+    return runs
+
+
+def grid_search(det, recordings, truths, grid: dict | None = None,
+                verbose: bool = False) -> SearchResult:
+    """Search the grid on one or several recordings (see the module docstring).
+
+    Parameters
+    ----------
+    det : NeuromorphicDetector
+        Gives the preset (which must have an output layer) and the chip (seed, mismatch).
+    recordings : Recording or list of Recording
+    truths : DataFrame or list of DataFrame
+        Reference events of each recording (:func:`as_truth`).
+    grid : dict, optional
+        Overrides of :data:`DEFAULT_GRID`.
+    """
+    from hfo_detect.readout import events_frame
+    from hfo_detect.snn.layers import OutputStage
+
+    if not isinstance(recordings, (list, tuple)):
+        recordings, truths = [recordings], [truths]
+    grid = {**DEFAULT_GRID, **(grid or {})}
+    base = det.make_config()
+    if base.output is None:
+        raise ValueError("fit(X, y) learns the output layer: use a preset with one (hfo256)")
+    hfo_bands = [b.name for b in base.filters.bands if b.role == "hfo"]
+    has_art = any(b.role == "artifact" for b in base.filters.bands)
+    sfs = list(grid["scale_factor"])
+    art_vals = [a for a in grid["artifact_scale_factor"] if a is not None] if has_art else []
+    if len(art_vals) > len(sfs):
+        raise ValueError("the grid needs at least as many scale factors as artifact values")
+    art_opts = [None] if (None in grid["artifact_scale_factor"] or not art_vals) else []
+    art_opts += list(range(len(art_vals)))
     rows = []
-    for g, sub in runs:
-        hidden = sub.spikes_["hidden"]
-        adm_all = sub.spikes_["adm"]
-        for art_run, a in [(None, None)] + [(r, r_sub.config_.filters.bands[art_idx[0]]
-                                             .scale_factor) for r, (_, r_sub) in enumerate(runs)
-                                            if art_idx and r < len(art_vals)]:
-            adm = adm_all if art_run is None else runs[art_run][1].spikes_["adm"]
-            for w in grid["weight_na"]:
-                out_cfg = replace(base.output, weight_na=float(w))
-                streams = None if a is None else (2 * art_idx[0], 2 * art_idx[0] + 1)
-                stage = OutputStage(out_cfg, sub.network_, streams, int(det.first_channel))
-                t_end = (n_times - 1) / sfreq + base.readout.extra_time_s
-                out = stage.step(hidden, adm, 0.0, t_end)
-                ev = events_frame(out, n_times / sfreq, base.readout,
-                                  [_canon(c) for c in sub.ch_names_],
-                                  neuron_band=stage.output.neuron_band, band_names=names,
-                                  sfreq=sfreq)
-                for b in hfo_bands:
-                    s = score_kind(ev, truth, b.name, channels)
-                    rows.append(dict(band=b.name, scale_factor=g, artifact=a, weight_na=w, **s))
+    for rec, truth in zip(recordings, truths):
+        runs = _hidden_runs(det, rec, base, sfs, art_vals)
+        first = runs[0]
+        names, sfreq, n_times = first.band_names_, first.sfreq_, rec.n_times
+        roles = {b.name: b.role for b in base.filters.bands}
+        art_streams = tuple(s for i, n in enumerate(names) if roles[n] == "artifact"
+                            for s in (2 * i, 2 * i + 1))
+        channels = [_canon(c) for c in first.ch_names_]
+        t_end = (n_times - 1) / sfreq + base.readout.extra_time_s
+        for g, sub in zip(sfs, runs):
+            for a_idx in art_opts:
+                adm = sub.spikes_["adm"] if a_idx is None else runs[a_idx].spikes_["adm"]
+                a = None if a_idx is None else art_vals[a_idx]
+                for w in grid["weight_na"]:
+                    out_cfg = replace(base.output, weight_na=float(w),
+                                      n_interneurons=base.output.n_interneurons if a else 0)
+                    stage = OutputStage(out_cfg, sub.network_, art_streams if a else None,
+                                        int(det.first_channel))
+                    out = stage.step(sub.spikes_["hidden"], adm, 0.0, t_end)
+                    ev = events_frame(out, n_times / sfreq, base.readout, channels,
+                                      neuron_band=stage.output.neuron_band, band_names=names,
+                                      sfreq=sfreq)
+                    for b in hfo_bands:
+                        sc = score_kind(ev, truth, b, channels)
+                        rows.append(dict(band=b, scale_factor=g, artifact=a, weight_na=w, **sc))
+        if verbose:
+            print(f"searched one recording ({len(rows)} rows)")
     table = pd.DataFrame(rows)
     table["artifact_key"] = table["artifact"].fillna(-1.0)
-    best_per = (table.sort_values("f1", ascending=False, kind="stable")
+    keys = ["band", "scale_factor", "artifact_key", "weight_na"]
+    agg = table.groupby(keys, as_index=False)[["tp", "fp", "fn"]].sum()
+    agg["f1"] = 2 * agg.tp / np.maximum(2 * agg.tp + agg.fp + agg.fn, 1)
+    best_per = (agg.sort_values("f1", ascending=False, kind="stable")
                 .groupby(["artifact_key", "band"]).head(1))
     total = best_per.groupby("artifact_key")["f1"].sum()
     a_best = float(total.idxmax())
@@ -120,7 +155,23 @@ def grid_search(det, rec, truth: pd.DataFrame, grid: dict | None = None,
         scale_factors={b: float(chosen.loc[b, "scale_factor"]) for b in chosen.index},
         artifact_scale_factor=None if a_best < 0 else a_best,
         weight_na={b: float(chosen.loc[b, "weight_na"]) for b in chosen.index},
-        table=table)
+        table=agg)
+
+
+def learned_config(base, res: SearchResult):
+    """``base`` with the values a search found."""
+    bands = []
+    for b in base.filters.bands:
+        if b.role == "hfo" and b.name in res.scale_factors:
+            b = replace(b, scale_factor=res.scale_factors[b.name])
+        elif b.role == "artifact" and res.artifact_scale_factor is not None:
+            b = replace(b, scale_factor=res.artifact_scale_factor)
+        bands.append(b)
+    hfo = [b.name for b in bands if b.role == "hfo"]
+    out = replace(base.output, weight_na=tuple(res.weight_na.get(n, 5.0) for n in hfo),
+                  n_interneurons=(base.output.n_interneurons
+                                  if res.artifact_scale_factor is not None else 0))
+    return replace(base, filters=replace(base.filters, bands=tuple(bands)), output=out)
 
 
 def _canon(name):
