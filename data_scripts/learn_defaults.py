@@ -70,8 +70,8 @@ def main(argv=None) -> int:
         f"- ADM scale factors: {res.scale_factors}",
         f"- artifact band scale factor: {res.artifact_scale_factor}",
         f"- hidden -> output weight (nA): {res.weight_na}", "",
-        "```", "Best rows per band and artifact setting (artifact_key -1: no artifact path; "
-        "tp/fp/fn summed over the training recordings):", "",
+        "Best rows per band and artifact setting (artifact_key -1: no artifact path; "
+        "tp/fp/fn summed over the training recordings):", "", "```",
         top.to_string(index=False), "```", ""]
     a.out.write_text("\n".join(lines))
     print("\n".join(lines[:9]))
