@@ -125,10 +125,15 @@ def snr_recall(events, truth, reviewed):
 
 def _sum_scores(parts):
     tot = {}
+    empty = dict(tp=None, fp=None, fn=None, precision=None, recall=None, f1=None)
     for kind in ("ripple", "fast_ripple", "all"):
-        tp = sum(p[kind]["tp"] or 0 for p in parts)
-        fp = sum(p[kind]["fp"] or 0 for p in parts)
-        fn = sum(p[kind]["fn"] or 0 for p in parts)
+        if not any(kind in p for p in parts):  # the faithful preset labels no band
+            tot[kind] = empty
+            continue
+        parts_k = [p for p in parts if kind in p]
+        tp = sum(p[kind]["tp"] or 0 for p in parts_k)
+        fp = sum(p[kind]["fp"] or 0 for p in parts_k)
+        fn = sum(p[kind]["fn"] or 0 for p in parts_k)
         tot[kind] = dict(tp=tp, fp=fp, fn=fn, precision=tp / max(tp + fp, 1),
                          recall=tp / max(tp + fn, 1), f1=2 * tp / max(2 * tp + fp + fn, 1))
     return tot
@@ -172,7 +177,7 @@ def run_sim(recs, dets):
             res[f"{gen}/{name}"] = dict(
                 scores=tot, **fps, seconds=round(secs, 1),
                 snr_recall={b: (round(v[1] / v[0], 3) if v[0] else None) for b, v in snr.items()})
-            print(gen, name, {k: round(v["f1"], 3) for k, v in tot.items()}, fps, flush=True)
+            print(gen, name, {k: v["f1"] for k, v in tot.items()}, fps, flush=True)
     return res
 
 
@@ -186,8 +191,9 @@ def run_real(dets):
         for name, make in dets.items():
             ev = make().fit(str(w.edf)).predict(str(w.edf))
             sc = score(ev, truth)
-            out[f"{w.name}/{name}"] = {k: v for k, v in sc.items() if k != "_notes"}
-            print(w.name, name, {k: round(v["f1"] or 0, 3) for k, v in out[f"{w.name}/{name}"].items()},
+            empty = dict(precision=None, recall=None, f1=None)
+            out[f"{w.name}/{name}"] = {k: sc.get(k, empty) for k in ("ripple", "fast_ripple", "all")}
+            print(w.name, name, {k: v["f1"] for k, v in out[f"{w.name}/{name}"].items()},
                   flush=True)
     return out
 
