@@ -169,7 +169,7 @@ def test_report_renders_in_headless_chromium(det_dir: Path, tmp_path: Path):
 
 def test_scaled_params_multiply_the_adm_scale_factors():
     from hfo_detect.detectors import make_detector
-    from hfo_detect.reporting.sweep import scaled_params
+    from hfo_detect.sweep_run import scaled_params
 
     params = scaled_params({"preset": "hfo256", "seed": 0, "keep_spikes": True}, 2.0)
     assert "keep_spikes" not in params
@@ -182,11 +182,24 @@ def test_scaled_params_multiply_the_adm_scale_factors():
 
 
 def test_report_network_sweep(det_dir: Path, tmp_path: Path):
-    saved = build_report(det_dir, reference=tmp_path / "reference_events.tsv",
-                         cfg=ReportConfig(max_gallery=1, sweep_factors=(0.5, 8.0)))
+    from hfo_detect.sweep_run import sweep_run
+
+    ref = tmp_path / "reference_events.tsv"
+    saved = build_report(det_dir, reference=ref, sweep=sweep_run(det_dir, ref, (0.5, 8.0)),
+                         cfg=ReportConfig(max_gallery=1))
     table = pd.DataFrame(saved["sweep"]["table"]).set_index("threshold")
     assert list(table.index) == [0.5, 8.0] and "pr-curves" in saved["figures"]
     # reference: 4 marks on the reviewed channels, whatever the threshold
     assert (table["tp"] + table["fn"] == 4).all()
     # a threshold 16 times higher cannot detect more
     assert table.loc[8.0, "tp"] + table.loc[8.0, "fp"] <= table.loc[0.5, "tp"] + table.loc[0.5, "fp"]
+
+
+def test_report_tables_print_plain_numbers():
+    """Power in uW reads 3280, not 3.28e+03; small values keep three significant digits."""
+    from hfo_detect.reporting.html import Section, plain_number
+
+    assert [plain_number(v) for v in (3280.1, 614.3, 12.345, 0.224211, float("nan"))] == [
+        "3280", "614", "12.3", "0.224", "n/a"]
+    html = Section("p", "P").table(pd.DataFrame({"total_uw": [3280.1, 123456.7]})).blocks[0]
+    assert "e+" not in html and "123457" in html

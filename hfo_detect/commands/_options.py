@@ -36,3 +36,14 @@ def config_from_set_pairs(cls, pairs: tuple[str, ...]):
             want = ",".join(["X"] * len(default)) if isinstance(default, tuple) else "a number"
             raise click.BadParameter(f"{pair!r}: value must be {want}", param_hint="--set") from None
     return cls(**out)
+
+
+def check_preset(ctx, param, value):
+    """Click callback: refuse an unknown preset name before any work is done (one line)."""
+    if value is None:
+        return value
+    from hfo_detect.config import PRESETS
+
+    if value not in PRESETS:
+        raise click.BadParameter(f"{value!r} is not one of {', '.join(sorted(PRESETS))}")
+    return value

@@ -1,4 +1,6 @@
-"""The layers after the hidden layer: output neurons and the artifact-rejection path (spec 2.5).
+"""The layers after the hidden layer: output neurons and the artifact-rejection path
+(Sharifhazileh et al. later code, kburel/snn-hfo-detection ``basic_network_creation.py``,
+``artifact_filter.py``).
 
 The network is feed-forward, so each layer is a further :class:`NetworkParams` simulated with
 :func:`run_network` after the one that feeds it, chunk by chunk, each with its own state:
