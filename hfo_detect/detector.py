@@ -279,7 +279,10 @@ class NeuromorphicDetector(BaseEstimator):
 
         stage = self._output_stage(cfg, params)
         readout = StreamingReadout(n_ch)
-        hidden_parts: list[SpikeTrains] = []
+        # hidden spikes are many (hundreds per channel-second on busy input): keep running counts,
+        # and the spikes themselves only when asked (keep_spikes), so memory stays bounded
+        hidden_parts: list[SpikeTrains] | None = [] if self.keep_spikes else None
+        hidden_per_ch = np.zeros(n_ch, dtype=np.int64)
         adm_counts = np.zeros((n_ch, n_streams), dtype=np.int64)
         adm_kept: list[SpikeTrains] = []
         pending = SpikeTrains.empty(n_ch, tuple(streams))
@@ -298,14 +301,14 @@ class NeuromorphicDetector(BaseEstimator):
                 pending = _join(now, pending)
                 continue
             hidden, state = run_network(params, now, t_a, t_b, state)
+            hidden_per_ch += np.bincount(hidden.channel, minlength=n_ch)[:n_ch]
             self._read(stage, readout, hidden_parts, hidden, now, t_a, t_b)
             t_a = t_b
         t_end = (rec.n_times - 1) / sfreq + cfg.readout.extra_time_s  # as Brian2 runs the released code
         hidden, state = run_network(params, pending, t_a, t_end, state)
+        hidden_per_ch += np.bincount(hidden.channel, minlength=n_ch)[:n_ch]
         self._read(stage, readout, hidden_parts, hidden, pending, t_a, t_end)
 
-        hidden_all = (SpikeTrains.concatenate(hidden_parts) if stage is not None
-                      else readout.spikes)
         read_band = params.neuron_band if stage is None else stage.output.neuron_band
         events = spikes_to_events(readout.spikes, rec.n_times / sfreq, cfg.readout,
                                   self.ch_names_, neuron_band=np.asarray(read_band),
@@ -313,11 +316,13 @@ class NeuromorphicDetector(BaseEstimator):
         self.network_ = params
         self.output_stage_ = stage
         self.events_ = events
-        self.counts_ = self._counts(adm_counts, hidden_all, events, params, streams,
+        self.counts_ = self._counts(adm_counts, hidden_per_ch, events, params, streams,
                                     rec.n_times / sfreq, stage, readout.spikes)
         if self.keep_spikes:
             adm_all = (SpikeTrains.concatenate(adm_kept) if adm_kept
                        else SpikeTrains.empty(n_ch, tuple(streams)))
+            hidden_all = (SpikeTrains.concatenate(hidden_parts) if stage is not None
+                          else readout.spikes)
             self.spikes_ = {"adm": adm_all, "hidden": hidden_all}
             if stage is not None:
                 self.spikes_["output"] = readout.spikes
@@ -342,7 +347,8 @@ class NeuromorphicDetector(BaseEstimator):
         if stage is None:
             readout.add(hidden)
             return
-        hidden_parts.append(hidden)
+        if hidden_parts is not None:
+            hidden_parts.append(hidden)
         readout.add(stage.step(hidden, adm_now, t_a, t_b))
 
     def score(self, X, y) -> float:
@@ -390,11 +396,10 @@ class NeuromorphicDetector(BaseEstimator):
 
             raise NotFittedError("call fit(recording) before predict (or use fit_predict)")
 
-    def _counts(self, adm_counts, hidden, events, params, streams, duration_s, stage=None,
-                output=None) -> pd.DataFrame:
+    def _counts(self, adm_counts, hidden_per_ch, events, params, streams, duration_s,
+                stage=None, output=None) -> pd.DataFrame:
         n_ch = len(self.ch_names_)
         fanout = np.asarray(params.fanout, dtype=np.int64)
-        hidden_per_ch = np.bincount(hidden.channel, minlength=n_ch)[:n_ch]
         syn = adm_counts @ fanout
         spikes = hidden_per_ch.copy()
         extra_neurons = extra_synapses = 0
