@@ -415,7 +415,7 @@ def _submit_dask(scheduler: str, tasks: list[tuple], on_result, timeout_s: float
                              scheduler) from None
     try:
         client = Client(scheduler, timeout=f"{timeout_s}s")
-    except (OSError, TimeoutError) as err:
+    except (OSError, TimeoutError, ValueError, TypeError) as err:
         raise HFODetectError(f"cannot connect to the Dask scheduler ({_one_line(err)})",
                              scheduler) from None
     try:

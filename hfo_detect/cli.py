@@ -90,8 +90,12 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)
+    except click.UsageError as err:  # bad option value: one line, the command named
+        where = err.ctx.command_path if err.ctx is not None else "hfo-detect"
+        click.echo(f"error: {where}: {' '.join(err.format_message().split())}", err=True)
+        sys.exit(err.exit_code)
     except click.ClickException as err:
-        err.show()
+        click.echo(f"error: {' '.join(err.format_message().split())}", err=True)
         sys.exit(err.exit_code)
     except click.exceptions.Exit as err:
         sys.exit(err.exit_code)

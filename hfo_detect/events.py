@@ -65,6 +65,9 @@ FLAG_TAG = "fr_and_r"
 #: separator of description and channel in EDF+ annotation texts (MNE's convention)
 _CHANNEL_SEPARATOR = "@@"
 _NA = "n/a"
+#: largest onset + duration accepted (s) [CHOICE: ~300 years; anything beyond is a unit slip or
+#: garbage, and float64 times lose sub-millisecond resolution there]
+MAX_EVENT_TIME_S = 1e10
 #: columns read as text whatever they look like (a channel named "18-19" or "1" stays a name)
 _TEXT_COLUMNS = ("channel", "trial_type", "kind", "label", "detector")
 
@@ -140,6 +143,11 @@ class EventTable:
                 raise AnnotationError("onset/duration contain NaN or Inf")
             if (df["duration"] < 0).any():
                 raise AnnotationError("negative event duration")
+            end = float((df["onset"].abs() + df["duration"]).max())
+            if end > MAX_EVENT_TIME_S:
+                raise AnnotationError(
+                    f"event times up to {end:g} s are beyond {MAX_EVENT_TIME_S:g} s "
+                    "(onsets and durations must be seconds)")
         # map the few distinct spellings, not every row (tables can hold 10^5 events)
         channels = df["channel"].astype(object)
         names = {c: ("" if _missing(c) else canonical_bipolar(str(c))) for c in channels.unique()}

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import click
 
 
-def config_from_set_pairs(cls, pairs: tuple[str, ...]):
+def config_from_set_pairs(cls, pairs: tuple[str, ...], *, nonnegative: bool = False):
     """Build the frozen dataclass ``cls`` from ``--set NAME=VALUE`` pairs.
 
     Each value is converted like the field's default: a tuple default takes ``A,B,...`` floats
     (same length), an int default an int, anything else a float. Unknown names and bad values
-    raise :class:`click.BadParameter` naming the pair.
+    raise :class:`click.BadParameter` naming the pair. Values must be finite; with
+    ``nonnegative`` (physical costs: energies, powers) floats must be >= 0 and ints >= 1.
     """
     defaults = {f.name: f.default for f in dataclasses.fields(cls)}
     out = {}
@@ -35,4 +37,11 @@ def config_from_set_pairs(cls, pairs: tuple[str, ...]):
         except ValueError:
             want = ",".join(["X"] * len(default)) if isinstance(default, tuple) else "a number"
             raise click.BadParameter(f"{pair!r}: value must be {want}", param_hint="--set") from None
+        values = out[key] if isinstance(out[key], tuple) else (out[key],)
+        if not all(math.isfinite(v) for v in values):
+            raise click.BadParameter(f"{pair!r}: value must be finite", param_hint="--set")
+        if nonnegative and isinstance(out[key], int) and out[key] < 1:
+            raise click.BadParameter(f"{pair!r}: value must be >= 1", param_hint="--set")
+        if nonnegative and any(v < 0 for v in values):
+            raise click.BadParameter(f"{pair!r}: value must be >= 0", param_hint="--set")
     return cls(**out)

@@ -11,7 +11,7 @@ def _parse_overrides(pairs: tuple[str, ...]):
     from hfo_detect.commands._options import config_from_set_pairs
     from hfo_detect.power import PowerConfig
 
-    return config_from_set_pairs(PowerConfig, pairs)
+    return config_from_set_pairs(PowerConfig, pairs, nonnegative=True)
 
 
 def format_table(est) -> str:

@@ -6,6 +6,9 @@ import json
 
 import click
 
+#: upper bound of the time options (s): beyond any recording [CHOICE], refuses 1e308 and inf
+MAX_SECONDS = 1e6
+
 
 def check_channels(det_path, ref_path, det, ref) -> None:
     """Refuse a reference that does not belong to the detections' recording.
@@ -56,13 +59,16 @@ def _fmt(v) -> str:
 @click.argument("reference", type=click.Path(path_type=str))
 @click.option("--match", "rule", type=click.Choice(["overlap", "iou", "onset"]), default="overlap",
               show_default=True, help="Pairing rule: any overlap, IoU >= --iou, or onsets within --tolerance.")
-@click.option("--iou", "iou_threshold", type=float, default=0.2, show_default=True)
-@click.option("--tolerance", "tolerance_s", type=float, default=0.05, show_default=True, help="Seconds.")
+@click.option("--iou", "iou_threshold", type=click.FloatRange(0, 1, min_open=True), default=0.2,
+              show_default=True, help="IoU threshold of --match iou, in (0, 1].")
+@click.option("--tolerance", "tolerance_s", type=click.FloatRange(0, MAX_SECONDS), default=0.05,
+              show_default=True, help="Seconds (>= 0) between onsets for --match onset.")
 @click.option("--kind", type=click.Choice(["all", "ripple", "fast_ripple", "hfo"]), default="all",
               show_default=True, help="'hfo' = bands pooled only; 'all' = ripple, fast_ripple and pooled.")
 @click.option("--channels", default=None,
               help="Reviewed channels (comma-separated) or 'all'; default: channels with >= 1 reference mark.")
-@click.option("--bin", "bin_s", type=float, default=0.01, show_default=True, help="Bin width (s) for kappa.")
+@click.option("--bin", "bin_s", type=click.FloatRange(0, MAX_SECONDS, min_open=True), default=0.01,
+              show_default=True, help="Bin width (s, > 0) for kappa.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def command(detected, reference, rule, iou_threshold, tolerance_s, kind, channels, bin_s, as_json):
     """Score DETECTED events against REFERENCE marks (files, or folders paired by recording name).
