@@ -24,7 +24,7 @@ from hfo_detect.errors import (
     TruncatedFileError,
     UnsupportedFormatError,
 )
-from hfo_detect.io.validate import check_edf_header, check_unique_names
+from hfo_detect.io.validate import check_edf_header, check_unique_names, clean_name
 
 log = logging.getLogger(__name__)
 
@@ -227,8 +227,14 @@ def open_raw(path, *, preload: bool = False):
     if bids_root_of(path) is not None and ext != ".mat":
         return _read_bids(None, path, preload)
     fmt = EXTENSIONS[ext]
+    header = None
     if fmt in ("EDF", "BDF"):
-        fmt = check_edf_header(path)["format"]
+        header = check_edf_header(path)
+        if (header["format"] == "BDF") != (fmt == "BDF"):
+            real, want = ("BDF", ".bdf") if header["format"] == "BDF" else ("EDF", ".edf")
+            raise UnsupportedFormatError(
+                f"is an {real} file (by its header) but named {ext}; rename it to {want}", path)
+        fmt = header["format"]
         reader = mne.io.read_raw_bdf if fmt == "BDF" else mne.io.read_raw_edf
         raw = _mne_read(reader, path, path, preload=preload, infer_types=True, verbose="warning")
     elif fmt == "BrainVision":
@@ -240,7 +246,79 @@ def open_raw(path, *, preload: bool = False):
         raw = read_mat(path)
     if raw.n_times == 0:
         raise EmptyFileError("recording holds no samples", path)
+    clean_channel_names(raw, path, utf8=header is not None)
+    if header is not None:
+        drop_upsampled(raw, header, path)
     return raw, fmt, path
+
+
+def clean_channel_names(raw, path: Path, *, utf8: bool = False) -> None:
+    """Rename channels whose names hold control characters (NUL, BEL, ...) or, in EDF, UTF-8
+    bytes that MNE decoded as Latin-1 (``HÃ¼1`` -> ``HÜ1``); a name left blank or duplicated
+    by that is an error naming the file."""
+    mapping, had_control = {}, False
+    for name in raw.ch_names:
+        new = name
+        if utf8:
+            try:
+                new = name.encode("latin-1").decode("utf-8")
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                new = name
+        cleaned = clean_name(new)
+        had_control = had_control or cleaned != new.strip()
+        if cleaned != name:
+            mapping[name] = cleaned
+    if not mapping:
+        return
+    if any(not new for new in mapping.values()):
+        raise CorruptFileError("a channel name is blank once control characters are removed", path)
+    check_unique_names([mapping.get(n, n) for n in raw.ch_names], path)
+    if had_control:
+        log.warning("%s: control characters removed from channel names: %s", path,
+                    ", ".join(mapping.values()))
+    raw.rename_channels(mapping, verbose="error")
+
+
+def native_rates(raw, header: dict) -> dict[str, float]:
+    """Channel name (as MNE reads it) -> the rate it was recorded at (EDF/BDF header)."""
+    rates = list(header["rates"].values())
+    if len(rates) != len(raw.ch_names):  # MNE left a channel out: cannot pair them safely
+        return {}
+    return dict(zip(raw.ch_names, rates))
+
+
+def drop_upsampled(raw, header: dict, path: Path) -> list[str]:
+    """Leave out channels recorded below the file's highest rate, with a warning.
+
+    MNE reads a file whose channels have different rates by upsampling every channel to the
+    highest one; a 250-Hz channel interpolated to 4 kHz carries nothing above 125 Hz, yet the
+    detectors would look for fast ripples in it [CHOICE: keep only the channels at the
+    recording's rate, say which were left out and at which rates]."""
+    rates = native_rates(raw, header)
+    sfreq = float(raw.info["sfreq"])
+    low = {n: r for n, r in rates.items() if r < sfreq - 1e-6}
+    if not low:
+        return []
+    kept = [n for n in raw.ch_names if n not in low]
+    listed = ", ".join(f"{n} {r:g} Hz" for n, r in list(low.items())[:8]) + (", ..." if len(low) > 8 else "")
+    log.warning("%s: channels have different sampling rates; %d channel(s) recorded below %g Hz "
+                "are left out (not upsampled): %s", path, len(low), sfreq, listed)
+    if not kept:  # cannot happen (the highest rate is someone's), kept for safety
+        raise CorruptFileError("no channel recorded at the file's sampling rate", path)
+    raw.drop_channels(list(low))
+    return list(low)
+
+
+def mixed_rates(path) -> dict[str, float]:
+    """Per-channel recording rates of an EDF/BDF file when they differ (else ``{}``)."""
+    path = Path(path)
+    if _extension(path) not in (".edf", ".bdf"):
+        return {}
+    try:
+        rates = check_edf_header(path)["rates"]
+    except HFODetectError:
+        return {}
+    return rates if len(set(rates.values())) > 1 else {}
 
 
 def _read_bids(bids_path, path: Path, preload: bool):
