@@ -105,16 +105,26 @@ def check_vhdr(path: Path) -> None:
         names = [m.group(1).strip() for m in re.finditer(r"^Ch\d+=([^,\r\n]*)", body, flags=re.M)]
         check_unique_names(names, path)
     fields = dict(re.findall(r"^(\w+)=([^\r\n]*)", text, flags=re.M))
+    n_ch = _vhdr_number(fields, "NumberOfChannels", int, path)
+    if n_ch is not None and n_ch <= 0:
+        raise EmptyFileError(f"header lists {n_ch} channels (NumberOfChannels)", path)
+    if n_ch is not None and len(section) > 1 and len(names) != n_ch:
+        raise CorruptFileError(
+            f"header says NumberOfChannels={n_ch} but [Channel Infos] lists {len(names)}", path)
+    interval = _vhdr_number(fields, "SamplingInterval", float, path)
+    if interval is not None and not (interval > 0 and np.isfinite(interval)):
+        raise CorruptFileError(f"sampling interval is {interval:g} us (must be > 0)", path)
     data_file = fields.get("DataFile", "").strip()
     if not data_file:
         return  # MNE reports the malformed header
     data_path = path.parent / data_file
     if not data_path.is_file():
         raise CorruptFileError(f"data file {data_file} named in the header is missing", path)
+    _check_bv_pairing(path, data_path, fields)
     size = data_path.stat().st_size
     if size == 0:
         raise EmptyFileError(f"data file {data_file} is empty", path)
-    n_ch = int(fields.get("NumberOfChannels", "0").strip() or 0)
+    n_ch = n_ch or 0
     width = _BV_BYTES.get(fields.get("BinaryFormat", "").strip().upper())
     if fields.get("DataFormat", "BINARY").strip().upper() == "BINARY" and n_ch > 0 and width:
         if size % (n_ch * width):
@@ -123,6 +133,41 @@ def check_vhdr(path: Path) -> None:
                 f"{n_ch}-channel samples of {width} bytes",
                 path,
             )
+
+
+def _vhdr_number(fields: dict, key: str, kind, path: Path):
+    """A numeric field of a BrainVision header (``None`` when absent)."""
+    value = fields.get(key)
+    if value is None or not value.strip():
+        return None
+    try:
+        return kind(value.strip())
+    except ValueError:
+        raise CorruptFileError(f"{key}={value.strip()!r} is not a number", path) from None
+
+
+def _check_bv_pairing(path: Path, data_path: Path, fields: dict) -> None:
+    """The data file must belong to this header: the marker file (when it names a data file)
+    must name the same one, and a data file named after another header beside it
+    (``b.eeg`` with ``b.vhdr`` next to it, read through ``a.vhdr``) is another recording's."""
+    marker = fields.get("MarkerFile", "").strip()
+    if marker and (path.parent / marker).is_file():
+        try:
+            mtext = (path.parent / marker).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            mtext = ""
+        named = re.search(r"^DataFile=([^\r\n]*)", mtext, flags=re.M)
+        if named and named.group(1).strip() and named.group(1).strip() != data_path.name:
+            raise CorruptFileError(
+                f"header names data file {data_path.name} but its marker file {marker} names "
+                f"{named.group(1).strip()}: the files belong to different recordings", path)
+    if data_path.stem != path.stem:
+        for ext in (".vhdr", ".ahdr"):
+            owner = data_path.with_suffix(ext)
+            if owner.is_file() and owner.resolve() != path.resolve():
+                raise CorruptFileError(
+                    f"data file {data_path.name} named in the header belongs to recording "
+                    f"{owner.name}", path)
 
 
 def DuplicateChannelFromWarning(names: str, path: Path):  # noqa: N802 (factory)

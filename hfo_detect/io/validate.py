@@ -21,6 +21,7 @@ from hfo_detect.errors import (
     NoUsableChannelsError,
     SamplingRateError,
     TruncatedFileError,
+    UnitError,
 )
 
 log = logging.getLogger(__name__)
@@ -254,6 +255,23 @@ def check_finite(data: np.ndarray, ch_names: Sequence[str], sfreq: float, start:
         f"({n_bad} in samples {start}-{start + data.shape[1]})",
         path,
     )
+
+
+#: largest peak-to-peak amplitude (uV) below which no channel of a recording can be EEG
+#: [CHOICE: iEEG spans tens to thousands of uV; a recording whose every channel stays under
+#: 1 uV is in a wrong unit (data written in volts but labelled uV, or scaled by 1e-6 twice)]
+MIN_PLAUSIBLE_PTP_UV = 1.0
+
+
+def check_amplitude(ptp_uv: np.ndarray, path=None) -> None:
+    """Raise :class:`UnitError` when every (non-flat) channel's peak-to-peak amplitude is
+    implausibly small for EEG in microvolts: detection would silently find nothing."""
+    ptp_uv = np.asarray(ptp_uv, dtype=float)
+    if ptp_uv.size and float(ptp_uv.max()) < MIN_PLAUSIBLE_PTP_UV:
+        raise UnitError(
+            f"amplitudes implausibly small for EEG: largest peak-to-peak {ptp_uv.max():.3g} uV "
+            f"(< {MIN_PLAUSIBLE_PTP_UV:g} uV on every channel); the unit in the file is probably "
+            "wrong (e.g. volts stored as microvolts)", path)
 
 
 def flat_channels(ptp_uv: np.ndarray, tol_uv: float = 1e-6) -> np.ndarray:
