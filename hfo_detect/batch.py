@@ -23,12 +23,13 @@ rerun gives the same results as an uninterrupted run.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -174,12 +175,47 @@ def params_hash(detector: str, params: Any, montage: str | None,
 
 
 def append_record(manifest: Path, record: dict[str, Any]) -> None:
-    """Append one whole JSON line, flushed and fsync'ed (crash-safe line by line)."""
-    line = json.dumps(record, sort_keys=True, default=str) + "\n"
-    with open(manifest, "a", encoding="utf-8") as fh:
-        fh.write(line)
-        fh.flush()
-        os.fsync(fh.fileno())
+    """Append one whole JSON line, flushed and fsync'ed (crash-safe line by line).
+
+    A write that fails (full disk, quota) is undone: the file is cut back to its previous
+    length, so no torn line is left for the next record to be glued to.
+
+    Raises
+    ------
+    OutputError
+        The line cannot be written (one line naming the manifest and the reason).
+    """
+    line = (json.dumps(record, sort_keys=True, default=str) + "\n").encode("utf-8")
+    try:
+        fd = os.open(manifest, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+    except OSError as err:
+        raise OutputError(f"cannot write the manifest ({err.strerror or err})", manifest) from None
+    try:
+        size = os.fstat(fd).st_size
+        try:
+            if size and _last_byte(manifest, size) != b"\n":  # a torn line of a killed writer
+                line = b"\n" + line
+            if os.write(fd, line) != len(line):
+                _raise_short()
+            os.fsync(fd)
+        except OSError as err:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, size)
+            raise OutputError(f"cannot write the manifest ({err.strerror or err})", manifest) from None
+    finally:
+        os.close(fd)
+
+
+def _last_byte(path: Path, size: int) -> bytes:
+    with open(path, "rb") as fh:
+        fh.seek(size - 1)
+        return fh.read(1)
+
+
+def _raise_short() -> None:
+    import errno
+
+    raise OSError(errno.ENOSPC, "short write (disk full?)")
 
 
 def read_manifest(manifest: Path) -> list[dict[str, Any]]:
@@ -284,6 +320,7 @@ def process_recording(path: str, out_dir: str, detector: str, montage: str | Non
     stem = output_stem(src)
     t0 = time.perf_counter()
     record: dict[str, Any] = {"input": str(src.resolve()), "stem": stem}
+    before = _stat_outputs(out, stem)
     try:
         result = detect_recording(src, out, detector=detector, montage=montage, params=params,
                                   chunk_s=chunk_s, channel_jobs=channel_jobs)
@@ -294,6 +331,8 @@ def process_recording(path: str, out_dir: str, detector: str, montage: str | Non
     except Exception as err:  # noqa: BLE001 - one bad file must never stop the batch
         msg = _one_line(f"{type(err).__name__}: {err}")
         record.update(status="failed", error=f"{src}: unexpected error: {msg}")
+    if record.get("status") == "failed":  # a failed recording leaves no result of its own
+        _remove_changed(out, stem, before)
     else:
         stem = (result.get("stem") if isinstance(result, dict) and result.get("stem") else stem)
         counts, duration = _summarise_counts(out, stem)
@@ -302,6 +341,36 @@ def process_recording(path: str, out_dir: str, detector: str, montage: str | Non
                       duration_s=duration)
     record["wall_s"] = round(time.perf_counter() - t0, 3)
     return record
+
+
+#: name endings of a recording's outputs
+OUTPUT_SUFFIXES = ("_events.tsv", "_counts.tsv", "_detect.json")
+
+
+def _stat_outputs(out: Path, stem: str) -> dict[str, tuple]:
+    stats = {}
+    for suffix in OUTPUT_SUFFIXES:
+        try:
+            st = (out / f"{stem}{suffix}").stat()
+        except OSError:
+            continue
+        stats[f"{stem}{suffix}"] = (st.st_ino, st.st_mtime_ns, st.st_size)
+    return stats
+
+
+def _remove_changed(out: Path, stem: str, before: dict[str, tuple]) -> None:
+    """Delete the outputs of ``stem`` written since ``before`` was taken."""
+    for name, stat in _stat_outputs(out, stem).items():
+        if before.get(name) != stat:
+            with contextlib.suppress(OSError):
+                (out / name).unlink()
+
+
+def remove_outputs(out: Path, names: Iterable[str]) -> None:
+    """Delete output files (of a recording whose manifest record could not be written)."""
+    for name in names:
+        with contextlib.suppress(OSError):
+            (out / name).unlink()
 
 
 def output_stem(path: Path) -> str:
@@ -390,21 +459,77 @@ def _prepare_out_dir(out_dir: Path) -> Path:
     return manifest
 
 
+LOCK_FILE = ".hfo-detect.lock"
+
+
+def lock_out_dir(out: Path) -> int:
+    """Take the output folder's lock (``fcntl.flock`` on ``OUT/.hfo-detect.lock``).
+
+    The kernel drops the lock when the holding process dies (whatever kills it), so a stale
+    lock file never blocks a later run. Returns the descriptor to close when done.
+
+    Raises
+    ------
+    OutputError
+        ``"OUT is in use by PID N"`` when another run holds the folder, or the lock file
+        cannot be made.
+    """
+    import fcntl
+
+    path = out / LOCK_FILE
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as err:
+        raise OutputError(f"cannot create the lock file ({err.strerror or err})", path) from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        holder = "?"
+        with contextlib.suppress(OSError):
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+        os.close(fd)
+        raise OutputError(f"{out} is in use by PID {holder} (another hfo-detect run writes "
+                          "there); wait for it to finish or choose another --out") from None
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+    except OSError:  # full disk: the lock holds all the same, the PID is only informative
+        pass
+    return fd
+
+
+def remove_stale_temporaries(out: Path) -> None:
+    """Delete temporary files left by a killed run (``.<name>.*.tmp*``; safe under the lock)."""
+    for tmp in out.glob(".*.tmp*"):
+        with contextlib.suppress(OSError):
+            if tmp.is_file():
+                tmp.unlink()
+
+
 def _submit_local(jobs: int, tasks: list[tuple], on_result) -> None:
     if jobs <= 1:
         for task in tasks:
             on_result(process_recording(*task))
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(process_recording, *task): task for task in tasks}
+    from hfo_detect.workers import sigint_blocked, stop_pool, worker_pool
+
+    pool = worker_pool(jobs)  # workers die with this process and leave Ctrl-C to it
+    try:
+        with sigint_blocked():
+            futures = {pool.submit(process_recording, *task): task for task in tasks}
         for fut in as_completed(futures):
             task = futures[fut]
             try:
-                on_result(fut.result())
+                result = fut.result()
             except BrokenProcessPool:
-                on_result({"input": str(Path(task[0]).resolve()), "stem": output_stem(Path(task[0])),
-                           "status": "failed",
-                           "error": f"{task[0]}: worker process died (out of memory or crash)"})
+                result = {"input": str(Path(task[0]).resolve()), "stem": output_stem(Path(task[0])),
+                          "status": "failed",
+                          "error": f"{task[0]}: worker process died (out of memory or crash)"}
+            on_result(result)
+    except BaseException:  # Ctrl-C, a full disk: stop now, no worker left behind
+        stop_pool(pool)
+        raise
+    pool.shutdown()
 
 
 def _submit_dask(scheduler: str, tasks: list[tuple], on_result, timeout_s: float) -> None:
@@ -478,6 +603,8 @@ def run_batch(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *
     out = Path(out_dir)
     paths, problems = discover(inputs)
     manifest = _prepare_out_dir(out)
+    lock = lock_out_dir(out)  # one run per folder: a second one stops here with one line
+    remove_stale_temporaries(out)
     phash = params_hash(detector, params, montage)
     state = _latest_state(read_manifest(manifest))
     summary = BatchSummary()
@@ -488,7 +615,12 @@ def run_batch(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *
         record.setdefault("counts", {})
         record.update(params_hash=phash, version=__version__,
                       time=datetime.now(timezone.utc).isoformat(timespec="seconds"))
-        append_record(manifest, record)
+        try:
+            append_record(manifest, record)
+        except OutputError:  # no output may stay without its manifest record
+            if record.get("status") == "done":
+                remove_outputs(out, record.get("outputs") or [])
+            raise
         summary.records.append(record)
         bar.update(1)
         if on_record is not None:
@@ -529,5 +661,6 @@ def run_batch(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *
             _submit_local(max(1, int(jobs)), tasks, finish)
     finally:
         bar.close()
+        os.close(lock)
     summary.wall_s = time.perf_counter() - t0
     return summary

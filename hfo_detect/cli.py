@@ -8,9 +8,11 @@ never a traceback (``-v`` shows the traceback for debugging).
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import logging
+import signal
 import sys
 
 import click
@@ -77,9 +79,19 @@ def cli(ctx: click.Context, verbose: int) -> None:
         pass
 
 
+class Interrupted(BaseException):
+    """Ctrl-C (SIGINT) in the console script; click does not turn it into an "Aborted!"."""
+
+
+def _on_sigint(signum, frame):
+    raise Interrupted()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the group, turn input errors into one line."""
     verbose = any(a in ("-v", "-vv", "--verbose") for a in (argv or sys.argv[1:]))
+    with contextlib.suppress(ValueError):  # not the main thread (embedded use): keep Python's
+        signal.signal(signal.SIGINT, _on_sigint)
     try:
         cli.main(args=argv, prog_name="hfo-detect", standalone_mode=False)
     except HFODetectError as err:
@@ -87,6 +99,10 @@ def main(argv: list[str] | None = None) -> None:
             raise
         click.echo(f"error: {err}", err=True)
         sys.exit(1)
+    except (Interrupted, KeyboardInterrupt):  # Ctrl-C: one line; workers ignore it and are stopped
+        click.echo("error: interrupted; recordings finished so far are kept (rerun to resume)",
+                   err=True)
+        sys.exit(130)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)

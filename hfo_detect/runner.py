@@ -128,15 +128,20 @@ def _detect_group(path: str, montage: str, est_params: dict, names: list[str], f
 
 def _detect_in_groups(path, montage, est_params, ch_names, groups):
     """Run :func:`_detect_group` over the groups in parallel processes and join the results."""
-    from concurrent.futures import ProcessPoolExecutor
-
     from hfo_detect.events import EventTable
+    from hfo_detect.workers import sigint_blocked, stop_pool, worker_pool
 
     first = int(est_params.get("first_channel") or 0)
-    with ProcessPoolExecutor(max_workers=len(groups)) as pool:
-        parts = list(pool.map(_detect_group, [str(path)] * len(groups), [montage] * len(groups),
-                              [est_params] * len(groups), [ch_names[g.start:g.stop] for g in groups],
-                              [first + g.start for g in groups]))
+    pool = worker_pool(len(groups))  # workers die with this process, ignore Ctrl-C
+    try:
+        with sigint_blocked():
+            futures = [pool.submit(_detect_group, str(path), montage, est_params,
+                                   ch_names[g.start:g.stop], first + g.start) for g in groups]
+        parts = [f.result() for f in futures]
+    except BaseException:
+        stop_pool(pool)
+        raise
+    pool.shutdown()
     events = EventTable(pd.concat([p[0] for p in parts], ignore_index=True))
     counts = pd.concat([p[1] for p in parts], ignore_index=True)
     return events, counts, parts[0][2], parts[0][3]

@@ -222,12 +222,145 @@ def missing_file(d):
     return d / "never_written.edf"
 
 
+# ---- EDF header fields, BrainVision headers and data of the wrong unit (issue 13)
+
+#: (offset in a signal's header block, width) of the per-signal EDF fields (EDF spec)
+EDF_FIELDS = {"label": (0, 16), "physical_min": (104, 8), "physical_max": (112, 8),
+              "digital_min": (120, 8), "digital_max": (128, 8), "samples": (216, 8)}
+
+
+def patch_signal(path: Path, field: str, index: int, value: bytes | str) -> Path:
+    """Overwrite one per-signal field of an EDF header (signal ``index``, 0-based)."""
+    data = bytearray(path.read_bytes())
+    n = int(data[252:256].decode("ascii"))
+    start, width = EDF_FIELDS[field]
+    offset = 256 + start * n + index * width  # fields are stored field by field, signal by signal
+    raw = value.encode("ascii") if isinstance(value, str) else value
+    data[offset:offset + width] = raw.ljust(width, b" ")
+    path.write_bytes(bytes(data))
+    return path
+
+
+def edf_signals(path: Path) -> int:
+    return int(path.read_bytes()[252:256].decode("ascii"))
+
+
+def negative_samples_per_record(d):
+    return patch_signal(good_edf(d / "neg_samples.edf"), "samples", 1, "-2048")
+
+
+def record_duration_zero(d):
+    return patch(good_edf(d / "record_0s.edf"), 244, "0", 8)
+
+
+def digital_min_equals_max(d):
+    p = good_edf(d / "digital_equal.edf")
+    patch_signal(p, "digital_min", 0, "100")
+    return patch_signal(p, "digital_max", 0, "100")
+
+
+def digital_min_above_max(d):
+    p = good_edf(d / "digital_swapped.edf")
+    patch_signal(p, "digital_min", 0, "32767")
+    return patch_signal(p, "digital_max", 0, "-32768")
+
+
+def one_blank_label(d):
+    p = good_edf(d / "blank_label.edf", names=("A1", "A2", "A3", "A4"))
+    return patch_signal(p, "label", 1, "")
+
+
+def all_blank_labels(d):
+    p = good_edf(d / "all_blank.edf", names=("A1", "A2", "A3", "A4"))
+    for i in range(4):
+        patch_signal(p, "label", i, "")
+    return p
+
+
+def edf_named_bdf(d):
+    p = good_edf(d / "edf_inside.edf")
+    return p.rename(d / "edf_inside.bdf")
+
+
+def edf_plus_only_annotations(d):
+    """An EDF+ file whose only signal is 'EDF Annotations' (one empty TAL per record)."""
+    p = d / "annotations_only.edf"
+    tal = b"+0\x14\x14\x00".ljust(120, b"\x00")
+    f = lambda s, w: str(s).ljust(w).encode("ascii")  # noqa: E731
+    head = (f("0", 8) + f("X X X X", 80) + f("Startdate 01-JAN-2020 X X X", 80) + f("01.01.20", 8)
+            + f("00.00.00", 8) + f(512, 8) + f("EDF+C", 44) + f(1, 8) + f(1, 8) + f(1, 4)
+            + f("EDF Annotations", 16) + f("", 80) + f("", 8) + f(-1, 8) + f(1, 8)
+            + f(-32768, 8) + f(32767, 8) + f("", 80) + f(60, 8) + f("", 32))
+    p.write_bytes(head + tal)
+    return p
+
+
+def vhdr_zero_channels(d):
+    p = vhdr(d / "no_channels.vhdr", "no_channels.eeg", n_channels=0)
+    (d / "no_channels.eeg").write_bytes(np.zeros(100, np.float32).tobytes())
+    return p
+
+
+def vhdr_zero_interval(d):
+    p = vhdr(d / "interval0.vhdr", "interval0.eeg")
+    p.write_text(p.read_text(encoding="utf-8").replace(f"SamplingInterval={1e6 / SFREQ}",
+                                                       "SamplingInterval=0"), encoding="utf-8")
+    noise().T.astype("<f4").tofile(d / "interval0.eeg")
+    return p
+
+
+def vhdr_data_of_another_recording(d):
+    """a.vhdr names b.eeg, the data of b.vhdr beside it (7 s, not its own 5 s)."""
+    vhdr(d / "rec_b.vhdr", "rec_b.eeg")
+    noise(2, 7.0).T.astype("<f4").tofile(d / "rec_b.eeg")
+    noise(2, 5.0).T.astype("<f4").tofile(d / "rec_a.eeg")
+    return vhdr(d / "rec_a.vhdr", "rec_b.eeg")
+
+
+def truncated_fif(d):
+    p = fif(d / "cut_raw.fif", noise(3, 10.0), "seeg")
+    data = p.read_bytes()
+    p.write_bytes(data[: len(data) // 2 + 3])
+    return p
+
+
+def picovolt_fif(d):  # a unit slip: samples of ~1e-11 V (20 pV), not ~20 uV
+    return fif(d / "picovolt_raw.fif", noise(3, sd=20e-6), "seeg")
+
+
+def femtovolt_fif(d):  # so small that every channel also counts as flat
+    return fif(d / "femtovolt_raw.fif", noise(3, sd=20e-12), "seeg")
+
+
+
 BAD_INPUTS = [truncated_edf, header_lies_records, header_bad_signal_count, duplicate_names_edf,
               garbage_edf, text_named_edf, zero_length_edf, garbage_bdf, garbage_fif, low_fs_edf,
               nan_fif, inf_mat, flat_mat, saturated_fif, no_ieeg_fif, volts_mat, too_short_mat,
               mat_without_variables, mat_shape_mismatch, mat_times_not_increasing, mat_v73,
               vhdr_missing_eeg, vhdr_truncated_eeg, vhdr_not_brainvision, zero_length_vhdr,
-              directory_named_edf, unknown_extension, missing_file]
+              directory_named_edf, unknown_extension, missing_file,
+              negative_samples_per_record, record_duration_zero, digital_min_equals_max,
+              digital_min_above_max, one_blank_label, all_blank_labels, edf_named_bdf,
+              edf_plus_only_annotations, vhdr_zero_channels, vhdr_zero_interval,
+              vhdr_data_of_another_recording, truncated_fif, picovolt_fif, femtovolt_fif]
+
+#: what the one line must say about each (besides the file name)
+EXPECTED_PROBLEM = {
+    "negative_samples_per_record": "samples per data record is -2048",
+    "record_duration_zero": "record duration is 0",
+    "digital_min_equals_max": "digital minimum 100 equals digital maximum 100",
+    "digital_min_above_max": "digital minimum 32767 is above digital maximum",
+    "one_blank_label": "signal(s) 2 of",
+    "all_blank_labels": "all 4 signals have no name",
+    "edf_named_bdf": "rename it to .edf",
+    "edf_plus_only_annotations": "only annotations",
+    "vhdr_zero_channels": "0 channels",
+    "vhdr_zero_interval": "sampling interval is 0",
+    "vhdr_data_of_another_recording": "belongs to recording rec_b.vhdr",
+    "truncated_fif": "truncated or damaged",
+    "picovolt_fif": "implausibly small",
+    "femtovolt_fif": "implausibly small",
+}
 
 
 def assert_one_line_about(proc: subprocess.CompletedProcess, name: str) -> None:
@@ -243,8 +376,11 @@ def test_single_bad_input_one_line(build, tmp_path):
     bad = build(tmp_path)
     proc = run_cli("detect", bad, "--out", tmp_path / "out", *DETECT_ARGS)
     assert_one_line_about(proc, bad.name)
+    assert EXPECTED_PROBLEM.get(build.__name__, "") in proc.stderr
     record = read_manifest(tmp_path / "out" / "manifest.jsonl")[-1]
     assert record["status"] == "failed" and bad.name in record["error"]
+    leftovers = [p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith((".", "manifest"))]
+    assert leftovers == []  # a failed recording leaves no output file
 
 
 def test_unwritable_output_folder(tmp_path):

@@ -218,9 +218,9 @@ class Recording:
         if on_flat == "ignore":
             return self
         ptp = self.ptp_uv(chunk_s)
-        flat = flat_channels(ptp, tol_uv)
-        keep = handle_flat(self.ch_names, flat, on_flat, self.path)
-        check_amplitude(ptp[~flat], self.path)
+        if ptp.size and ptp.max() > 0:  # moving but tiny everywhere: a unit slip, not flat
+            check_amplitude(ptp, self.path)
+        keep = handle_flat(self.ch_names, flat_channels(ptp, tol_uv), on_flat, self.path)
         return self.subset(keep)
 
     def subset(self, names: Sequence[str]) -> Recording:

@@ -92,8 +92,8 @@ def check_edf_header(path) -> dict:
         raise EmptyFileError("EDF+ file holds only annotations, no signal channels", path)
     blank = [i + 1 for i, lb in enumerate(labels) if not lb]
     if blank:
-        which = "all" if len(blank) == n_signals else "signal(s) " + ", ".join(map(str, blank)) + " of"
-        raise CorruptFileError(f"blank channel label: {which} {n_signals} signals have no name", path)
+        which = "all" if len(blank) == n_data else "signal(s) " + ", ".join(map(str, blank)) + " of"
+        raise CorruptFileError(f"blank channel label: {which} {n_data} signals have no name", path)
 
     def field(offset: int, width: int, what: str, parse):
         out = []
