@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -274,3 +275,154 @@ def test_one_recording_splits_its_channels_over_jobs(tmp_path):
     groups = [json.loads((tmp_path / d / "five_detect.json").read_text())["channel_groups"]
               for d in ("one", "three")]
     assert groups == [1, 3]
+
+
+# --------------------------------------------------------------------------------------
+# Faults: the parent killed alone, Ctrl-C, two runs into one folder, a full disk
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def slow_corpus(tmp_path_factory) -> Path:
+    """Recordings long enough that a run with two workers is still busy when it is hit."""
+    root = tmp_path_factory.mktemp("slow")
+    for i in range(6):
+        write_tiny_edf(root / f"long{i}.edf", seed=10 + i, duration_s=60.0, n_channels=4)
+    return root
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            kids.append(int(stat.parent.name))
+    return kids
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _start_busy_run(corpus: Path, out: Path, jobs: int = 2) -> tuple[subprocess.Popen, list[int]]:
+    """A detect run with ``jobs`` workers, returned once its workers exist."""
+    proc = subprocess.Popen([*CLI, "detect", str(corpus), "--out", str(out), *ARGS, "--jobs", str(jobs)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(_children(proc.pid)) < jobs and proc.poll() is None:
+        time.sleep(0.05)
+    time.sleep(1.0)  # let the workers import and start on a recording
+    workers = _children(proc.pid)
+    assert proc.poll() is None and len(workers) >= jobs, "the run ended before it could be hit"
+    return proc, workers
+
+
+def _assert_all_gone(pids: list[int], within_s: float = 10.0) -> None:
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline and any(_alive(p) for p in pids):
+        time.sleep(0.05)
+    left = [p for p in pids if _alive(p)]
+    for p in left:  # do not leak them into the rest of the suite, but fail
+        os.kill(p, signal.SIGKILL)
+    assert not left, f"workers outlived their parent: {left}"
+
+
+def _assert_every_output_recorded(out: Path) -> None:
+    records = read_manifest(out / "manifest.jsonl")
+    listed = {o for r in records if r["status"] in ("done", "skipped") for o in r.get("outputs", [])}
+    files = {p.name for p in out.iterdir() if not p.name.startswith(".") and p.name != "manifest.jsonl"}
+    assert files <= listed, files - listed
+    assert not list(out.glob(".*.tmp*")), "temporary files left behind"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "SIGTERM"])
+def test_workers_die_with_their_parent(slow_corpus, tmp_path, sig):
+    out = tmp_path / "out"
+    proc, workers = _start_busy_run(slow_corpus, out)
+    try:
+        os.kill(proc.pid, sig)  # the parent only, not its process group
+        proc.communicate(timeout=60)
+        assert proc.returncode == -sig
+        _assert_all_gone(workers)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    time.sleep(0.5)
+    _assert_every_output_recorded(out)  # nothing written after the parent died, nothing torn
+
+
+def test_ctrl_c_is_one_line_and_stops_the_workers(slow_corpus, tmp_path):
+    out = tmp_path / "out"
+    proc, workers = _start_busy_run(slow_corpus, out)
+    try:
+        os.killpg(proc.pid, signal.SIGINT)  # what a terminal does: the whole foreground group
+        _, err = proc.communicate(timeout=60)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert err.splitlines() == ["error: interrupted; recordings finished so far are kept (rerun to resume)"]
+    _assert_all_gone(workers)
+    _assert_every_output_recorded(out)
+
+
+def test_second_run_into_the_same_folder_is_refused(slow_corpus, tmp_path):
+    out = tmp_path / "out"
+    proc, workers = _start_busy_run(slow_corpus, out)
+    try:
+        second = cli("detect", slow_corpus, "--out", out, "--montage", "as-is", "--detector", "rms")
+        assert second.returncode == 1
+        assert second.stderr.splitlines() == [
+            f"error: {out} is in use by PID {proc.pid} (another hfo-detect run writes there); "
+            "wait for it to finish or choose another --out"]
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=60)
+    _assert_all_gone(workers)
+    # the kernel dropped the dead run's lock: the folder is usable again at once
+    third = cli("detect", slow_corpus / "long0.edf", "--out", out, "--montage", "as-is", "--detector", "rms")
+    assert third.returncode == 0, third.stderr
+
+
+def test_full_disk_gives_one_line_and_no_unrecorded_output(corpus, tmp_path):
+    """A real full file system (a tiny tmpfs in a private mount namespace)."""
+    if not shutil.which("unshare"):
+        pytest.skip("needs unshare(1) to mount a small tmpfs")
+    fs = tmp_path / "fs"
+    fs.mkdir()
+    script = tmp_path / "full.sh"
+    script.write_text(
+        'mount -t tmpfs -o size=96k none "$1" || exit 77\n'
+        # fill it up, leaving a few 4-KiB pages: a recording or two fit, then writes fail
+        'head -c $(( $(stat -f -c "%a*%S" "$1") - $2 * 4096 )) /dev/zero > "$1/filler"\n'
+        'shift 2\n"$@" > "$OUT/stdout" 2> "$OUT/stderr"\necho $? > "$OUT/rc"\n'
+        'cp -a "$FS/out" "$OUT/copy" 2>/dev/null\nexit 0\n')
+    seen_manifest_error = False
+    for pages in (1, 2, 4, 5, 7):
+        result = tmp_path / f"pages{pages}"
+        result.mkdir()
+        env = {**os.environ, "OUT": str(result), "FS": str(fs)}
+        run = subprocess.run(["unshare", "-rm", "sh", str(script), str(fs), str(pages),
+                              *CLI, "detect", str(corpus), "--out", str(fs / "out"),
+                              "--montage", "as-is", "--detector", "rms"], env=env, capture_output=True, text=True,
+                             timeout=300)
+        if run.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here ({run.stderr.strip()[:80]})")
+        rc = int((result / "rc").read_text())
+        err = (result / "stderr").read_text()
+        assert rc == 1, err
+        assert "Traceback" not in err
+        lines = err.splitlines()
+        assert lines and all(line.startswith("error: ") for line in lines), err
+        seen_manifest_error |= "cannot write the manifest (No space left on device)" in err
+        if (result / "copy").is_dir():
+            _assert_every_output_recorded(result / "copy")
+    assert seen_manifest_error  # at least one size hit the manifest itself

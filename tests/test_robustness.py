@@ -454,3 +454,136 @@ def test_reference_channels_not_in_the_recording(tmp_path):
     proc = run_cli("score", det, ref)
     assert_one_line_about(proc, "rec_truth.tsv")
     assert "Q7-Q8" in proc.stderr
+
+
+# ---- odd but readable inputs: accepted, and what was done is said (never silently wrong)
+
+
+def raw_edf(path: Path, labels, samples_per_record, n_records=2, seed=0, label_bytes=None) -> Path:
+    """A plain EDF written byte by byte (channels may have different rates), 1-s records."""
+    n = len(labels)
+    f = lambda s, w: str(s).ljust(w).encode("latin-1")[:w]  # noqa: E731
+    names = label_bytes or [f(lb, 16) for lb in labels]
+    head = (f("0", 8) + f("X X X X", 80) + f("Startdate X X X X", 80) + f("01.01.20", 8)
+            + f("00.00.00", 8) + f(256 * (n + 1), 8) + f("", 44) + f(n_records, 8) + f(1, 8)
+            + f(n, 4) + b"".join(x.ljust(16)[:16] for x in names) + f("", 80) * n + f("uV", 8) * n
+            + f(-3200, 8) * n + f(3200, 8) * n + f(-32768, 8) * n + f(32767, 8) * n
+            + f("", 80) * n + b"".join(f(s, 8) for s in samples_per_record) + f("", 32) * n)
+    rng = np.random.default_rng(seed)
+    body = b"".join(rng.normal(0, 300, s).astype("<i2").tobytes()
+                    for _ in range(n_records) for s in samples_per_record)
+    path.write_bytes(head + body)
+    return path
+
+
+def test_mixed_sampling_rates_are_not_upsampled_and_info_says_so(tmp_path):
+    """2000/500/4000/250 Hz: MNE would upsample all to 4 kHz; only the 4-kHz channels are used."""
+    src = raw_edf(tmp_path / "mixed.edf", ["A1", "A2", "A3", "A4", "B1"], [2000, 500, 4000, 250, 4000])
+    info = run_cli("info", src, "--json", "--montage", "as-is")
+    assert info.returncode == 0, info.stderr
+    doc = json.loads(info.stdout)
+    assert doc["recorded_rates_hz"] == {"A1": 2000.0, "A2": 500.0, "A3": 4000.0, "A4": 250.0, "B1": 4000.0}
+    assert [c["name"] for c in doc["source_channels"]] == ["A3", "B1"]
+    text = run_cli("info", src, "--montage", "as-is")
+    assert "MIXED" in text.stdout and "A4 250 Hz" in text.stdout
+    assert "left out" in text.stderr and "A4 250 Hz" in text.stderr
+    proc = run_cli("detect", src, "--out", tmp_path / "out", "--montage", "as-is", "--detector", "rms")
+    assert proc.returncode == 0, proc.stderr
+    counts = (tmp_path / "out" / "mixed_counts.tsv").read_text()
+    assert "A3" in counts and "A4" not in counts and "A1" not in counts
+
+
+def test_bipolar_montage_keeps_channels_recorded_bipolar(tmp_path):
+    src = good_edf(tmp_path / "mono_bi.edf", names=("A1", "A2", "A3", "B1-B2", "B2-B3"))
+    proc = run_cli("info", src, "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["channels"] == ["A1-A2", "A2-A3", "B1-B2", "B2-B3"]
+    assert "mixes monopolar and bipolar" in proc.stderr
+
+
+def test_utf8_labels_and_control_bytes_in_labels(tmp_path):
+    src = raw_edf(tmp_path / "labels.edf", ["x", "y", "z"], [2048] * 3,
+                  label_bytes=["HÜ1".encode(), "HÜ2".encode(), b"H\x07\x003"])
+    proc = run_cli("detect", src, "--out", tmp_path / "out", "--montage", "as-is", "--detector", "rms")
+    assert proc.returncode == 0, proc.stderr
+    assert "control characters removed" in proc.stderr
+    table = (tmp_path / "out" / "labels_counts.tsv").read_bytes()
+    assert "HÜ1".encode() in table and "HÃ".encode() not in table
+    assert not any(b < 32 and b not in (9, 10, 13) for b in table)  # no NUL/BEL copied
+
+
+def test_physical_range_inverted_is_said(tmp_path):
+    src = good_edf(tmp_path / "inverted.edf")
+    n = edf_signals(src)
+    for i in range(n):
+        patch_signal(src, "physical_min", i, "3200")
+        patch_signal(src, "physical_max", i, "-3200")
+    proc = run_cli("info", src)
+    assert proc.returncode == 0 and "read inverted" in proc.stderr
+
+
+# ---- option values: checked before any work, one line, exit 2
+
+
+@pytest.mark.parametrize("args", [
+    ["score", "D", "R", "--iou", "5"], ["score", "D", "R", "--iou", "-1"],
+    ["score", "D", "R", "--iou", "0"], ["score", "D", "R", "--tolerance", "-1"],
+    ["score", "D", "R", "--bin", "0"], ["score", "D", "R", "--bin", "-1"],
+    ["score", "D", "R", "--bin", "1e308"],
+    ["detect", "X.edf", "--out", "O", "--mismatch-cv", "1e6"],
+    ["detect", "X.edf", "--out", "O", "--mismatch-cv", "-0.1"],
+    ["detect", "X.edf", "--out", "O", "--chunk-s", "0"],
+    ["detect", "X.edf", "--out", "O", "--scheduler", "notanaddress"],
+    ["encode", "X.edf", "--out", "O", "--chunk-s", "0"],
+    ["power", "O", "--set", "synaptic_nj=-1"], ["power", "O", "--set", "synaptic_nj=nan"],
+    ["power", "O", "--set", "channels_per_chip=0"],
+], ids=lambda a: " ".join(a[:1] + a[-2:]))
+def test_option_out_of_range_is_one_line(args, tmp_path):
+    proc = run_cli(*[str(tmp_path / a) if a in ("D", "R", "X.edf", "O") else a for a in args], timeout=60)
+    assert proc.returncode == 2, proc.stdout
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: hfo-detect ") and args[-2] in lines[0], lines
+    assert not (tmp_path / "O").exists()  # refused before any work
+
+
+def _events(path: Path, rows) -> Path:
+    path.write_text("onset\tduration\ttrial_type\tchannel\n"
+                    + "".join(f"{o}\t{d}\tripple\tA1-A2\n" for o, d in rows))
+    return path
+
+
+def test_score_cost_follows_events_not_time_span(tmp_path):
+    """Marks at 1e9 s (or onsets in ms) must not allocate a bin per 10 ms of the span."""
+    import resource
+
+    det = _events(tmp_path / "det_events.tsv", [(1.0, 0.1), (2.5e6, 0.1)])
+    ref = _events(tmp_path / "ref.tsv", [(1.0, 0.1), (1e9, 0.1)])
+    proc = run_cli("score", det, ref, "--json", timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    ripple = json.loads(proc.stdout)["kinds"]["ripple"]
+    assert (ripple["tp"], ripple["fp"], ripple["fn"]) == (1, 1, 1)
+    # 1e11 bins would be ~100 GB; the run stays far below 1 GB
+    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 1_000_000  # kB
+
+
+def test_score_refuses_absurd_durations_and_empty_channel(tmp_path):
+    det = _events(tmp_path / "det_events.tsv", [(1.0, 0.1)])
+    ref = _events(tmp_path / "huge.tsv", [(1.0, 1e308)])
+    assert_one_line_about(run_cli("score", det, ref), "huge.tsv")
+    bad = tmp_path / "nochan.tsv"
+    bad.write_text("onset\tduration\ttrial_type\tchannel\n1\t0.1\tripple\t\n")
+    proc = run_cli("score", det, bad)
+    assert_one_line_about(proc, "nochan.tsv")
+
+
+def test_report_sweep_and_outcome_tables_checked(tmp_path):
+    src = good_edf(tmp_path / "rec.edf")
+    out = tmp_path / "out"
+    assert run_cli("detect", src, "--out", out, "--montage", "as-is", "--detector", "rms").returncode == 0
+    sweep = tmp_path / "sweep.csv"
+    sweep.write_text("a,b\n1,2\n")
+    assert_one_line_about(run_cli("report", out, "--sweep", sweep), "sweep.csv")
+    binary = tmp_path / "outcome.tsv"
+    binary.write_bytes(bytes(range(256)) * 20)
+    assert_one_line_about(run_cli("report", out, "--outcome", binary), "outcome.tsv")
