@@ -462,6 +462,14 @@ def _prepare_out_dir(out_dir: Path) -> Path:
 LOCK_FILE = ".hfo-detect.lock"
 
 
+def _name_max(folder: Path) -> int:
+    """Longest file name (bytes) the output folder's file system takes."""
+    try:
+        return int(os.pathconf(folder, "PC_NAME_MAX"))
+    except (OSError, ValueError, AttributeError):
+        return 255
+
+
 def lock_out_dir(out: Path) -> int:
     """Take the output folder's lock (``fcntl.flock`` on ``OUT/.hfo-detect.lock``).
 
@@ -645,6 +653,12 @@ def run_batch(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *
                         "outputs": prev["outputs"], "counts": prev.get("counts", {}),
                         "duration_s": prev.get("duration_s"), "wall_s": 0.0})
                 stems.setdefault(stem, str(path))
+                continue
+            longest = max(len(f"{stem}{suffix}".encode("utf-8")) for suffix in OUTPUT_SUFFIXES)
+            if longest > _name_max(out):  # the input's name, not the output folder, is the problem
+                finish({"input": key, "stem": stem, "status": "failed", "wall_s": 0.0,
+                        "error": f"{path}: file name too long for its outputs ({longest} bytes "
+                                 f"> {_name_max(out)} allowed in {out}); rename the recording"})
                 continue
             if stem in stems:  # two inputs would write the same <stem>_events.tsv
                 finish({"input": key, "stem": stem, "status": "failed", "wall_s": 0.0,

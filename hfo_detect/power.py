@@ -315,6 +315,9 @@ def estimate_dir(path, cfg: PowerConfig | None = None) -> PowerEstimate:
     estimates = []
     for res in results:
         n_hidden = res.meta.get("n_hidden") if isinstance(res.meta.get("n_hidden"), int) else None
-        estimates.append(estimate_power(res.counts, res.duration_s, cfg, recording=res.stem,
-                                        n_hidden=n_hidden))
+        try:
+            estimates.append(estimate_power(res.counts, res.duration_s, cfg, recording=res.stem,
+                                            n_hidden=n_hidden))
+        except HFODetectError as err:  # name the counts file, not only the recording's stem
+            raise HFODetectError(err.problem, res.folder / f"{res.stem}_counts.tsv") from None
     return combine(estimates)

@@ -328,6 +328,10 @@ def picovolt_fif(d):  # a unit slip: samples of ~1e-11 V (20 pV), not ~20 uV
     return fif(d / "picovolt_raw.fif", noise(3, sd=20e-6), "seeg")
 
 
+def name_too_long_for_outputs(d):  # fine as an input, but <stem>_detect.json exceeds 255 bytes
+    return good_edf(d / "long_name.edf").rename(d / ("n" * 246 + ".edf"))
+
+
 def femtovolt_fif(d):  # so small that every channel also counts as flat
     return fif(d / "femtovolt_raw.fif", noise(3, sd=20e-12), "seeg")
 
@@ -342,7 +346,8 @@ BAD_INPUTS = [truncated_edf, header_lies_records, header_bad_signal_count, dupli
               negative_samples_per_record, record_duration_zero, digital_min_equals_max,
               digital_min_above_max, one_blank_label, all_blank_labels, edf_named_bdf,
               edf_plus_only_annotations, vhdr_zero_channels, vhdr_zero_interval,
-              vhdr_data_of_another_recording, truncated_fif, picovolt_fif, femtovolt_fif]
+              vhdr_data_of_another_recording, truncated_fif, picovolt_fif, femtovolt_fif,
+              name_too_long_for_outputs]
 
 #: what the one line must say about each (besides the file name)
 EXPECTED_PROBLEM = {
@@ -360,6 +365,7 @@ EXPECTED_PROBLEM = {
     "truncated_fif": "truncated or damaged",
     "picovolt_fif": "implausibly small",
     "femtovolt_fif": "implausibly small",
+    "name_too_long_for_outputs": "file name too long for its outputs",
 }
 
 
