@@ -35,8 +35,9 @@ def _watch_parent(parent_pid: int) -> None:
             os._exit(1)  # the parent is gone: nobody will ever read what this worker makes
 
 
-def bind_to_parent(parent_pid: int) -> None:
-    """Pool initializer: die with the parent ``parent_pid``; leave SIGINT to the parent."""
+def bind_to_parent(parent_pid: int, initializer=None, initargs: tuple = ()) -> None:
+    """Pool initializer: die with the parent ``parent_pid``; leave SIGINT to the parent; then
+    run the caller's own ``initializer(*initargs)`` if any."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         with contextlib.suppress(Exception):  # no libc / no prctl: the watchdog still works
@@ -48,12 +49,16 @@ def bind_to_parent(parent_pid: int) -> None:
                      daemon=True).start()
     with contextlib.suppress(AttributeError, ValueError):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    if initializer is not None:
+        initializer(*initargs)
 
 
-def worker_pool(jobs: int) -> ProcessPoolExecutor:
-    """A process pool whose workers are bound to this process (see the module docstring)."""
-    return ProcessPoolExecutor(max_workers=jobs, initializer=bind_to_parent,
-                               initargs=(os.getpid(),))
+def worker_pool(jobs: int, *, mp_context=None, initializer=None,
+                initargs: tuple = ()) -> ProcessPoolExecutor:
+    """A process pool whose workers are bound to this process (see the module docstring);
+    ``initializer(*initargs)`` runs in each worker after that."""
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=mp_context, initializer=bind_to_parent,
+                               initargs=(os.getpid(), initializer, initargs))
 
 
 @contextlib.contextmanager
