@@ -308,8 +308,13 @@ def _summarise_counts(out_dir: Path, stem: str) -> tuple[dict[str, Any], float |
 
 
 def process_recording(path: str, out_dir: str, detector: str, montage: str | None,
-                      params: Any, chunk_s: float, channel_jobs: int = 1) -> dict[str, Any]:
+                      params: Any, chunk_s: float, channel_jobs: int = 1,
+                      run_pid: int | None = None) -> dict[str, Any]:
     """Detect HFOs in one recording; never raises for a bad input (returns a failed record).
+
+    ``run_pid``: the process that runs the batch and holds the output folder's lock; when it
+    is gone by the time the results are ready (a Dask worker outlives the client that sent the
+    task), nothing is written.
 
     Returns the manifest record without ``params_hash``/``version``/``time`` (the parent adds
     them).
@@ -322,8 +327,9 @@ def process_recording(path: str, out_dir: str, detector: str, montage: str | Non
     record: dict[str, Any] = {"input": str(src.resolve()), "stem": stem}
     before = _stat_outputs(out, stem)
     try:
+        guard = None if run_pid is None else (lambda: check_run_alive(out, run_pid))
         result = detect_recording(src, out, detector=detector, montage=montage, params=params,
-                                  chunk_s=chunk_s, channel_jobs=channel_jobs)
+                                  chunk_s=chunk_s, channel_jobs=channel_jobs, before_write=guard)
     except HFODetectError as err:
         record.update(status="failed", error=_one_line(str(err)))
     except MemoryError:
@@ -506,6 +512,36 @@ def lock_out_dir(out: Path) -> int:
     return fd
 
 
+def check_run_alive(out: Path, run_pid: int) -> None:
+    """Raise :class:`OutputError` unless the run ``run_pid`` still holds ``out``'s lock.
+
+    From a process that does not share the run's lock (a Dask worker): the lock file must
+    name ``run_pid`` and a shared lock must be refused (the run's exclusive lock is held).
+    """
+    import fcntl
+
+    path = out / LOCK_FILE
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        raise OutputError(f"the run that started this recording (PID {run_pid}) is gone; "
+                          "result dropped", out) from None
+    try:
+        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            held = True
+        else:
+            held = False
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+    if not held or holder != str(run_pid):
+        raise OutputError(f"the run that started this recording (PID {run_pid}) is gone; "
+                          "result dropped", out)
+
+
 def remove_stale_temporaries(out: Path) -> None:
     """Delete temporary files left by a killed run (``.<name>.*.tmp*``; safe under the lock)."""
     for tmp in out.glob(".*.tmp*"):
@@ -666,11 +702,11 @@ def run_batch(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *
                                  "rename one or run it separately"})
                 continue
             stems[stem] = str(path)
-            tasks.append((str(path), str(out), detector, montage, params, chunk_s))
+            tasks.append((str(path), str(out), detector, montage, params, chunk_s, 1, os.getpid()))
         if scheduler:
             _submit_dask(scheduler, tasks, finish, connect_timeout_s)
         elif len(tasks) == 1 and jobs > 1:  # one recording: its channels go parallel instead
-            finish(process_recording(*tasks[0], channel_jobs=int(jobs)))
+            finish(process_recording(*tasks[0][:6], channel_jobs=int(jobs), run_pid=os.getpid()))
         else:
             _submit_local(max(1, int(jobs)), tasks, finish)
     finally:

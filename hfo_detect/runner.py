@@ -159,7 +159,7 @@ def prepare_out_dir(out_dir: Path) -> None:
 
 def detect_recording(path, out_dir, *, detector: str = "snn", montage: str = "bipolar",
                      params: dict | None = None, chunk_s: float = 10.0,
-                     channel_jobs: int = 1) -> dict:
+                     channel_jobs: int = 1, before_write=None) -> dict:
     """Run one detector on one recording and write events, counts and a JSON record.
 
     Parameters
@@ -179,6 +179,9 @@ def detect_recording(path, out_dir, *, detector: str = "snn", montage: str = "bi
     channel_jobs : int
         Processes over which the network detector splits the recording's channels (contiguous
         groups; each channel keeps its own chip network, so the outputs equal a one-process run).
+    before_write : callable or None
+        Called just before the outputs are written; raising there writes nothing (the batch
+        uses it so that a worker whose run has ended, e.g. on a Dask cluster, drops its result).
 
     Returns
     -------
@@ -248,6 +251,8 @@ def detect_recording(path, out_dir, *, detector: str = "snn", montage: str = "bi
         "n_hfo": n_hfo,
         "outputs": {k: v.name for k, v in outputs.items()},
     }
+    if before_write is not None:
+        before_write()
     try:
         _atomic_write(outputs["events"], lambda p: events.to_bids_tsv(p))
         _atomic_write(outputs["counts"],

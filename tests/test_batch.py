@@ -426,3 +426,33 @@ def test_full_disk_gives_one_line_and_no_unrecorded_output(corpus, tmp_path):
         if (result / "copy").is_dir():
             _assert_every_output_recorded(result / "copy")
     assert seen_manifest_error  # at least one size hit the manifest itself
+
+
+def test_dask_tasks_of_a_dead_run_write_nothing(slow_corpus, tmp_path):
+    """A Dask worker is not our child: when the run that sent it work is killed, the task may
+    finish, but it must drop its result instead of writing outputs with no manifest record."""
+    distributed = pytest.importorskip("dask.distributed")
+    out = tmp_path / "out"
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster, \
+            distributed.Client(cluster.scheduler_address) as watcher:
+        proc = subprocess.Popen([*CLI, "detect", str(slow_corpus), "--out", str(out), *ARGS,
+                                 "--scheduler", cluster.scheduler_address],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not any(watcher.processing().values()):
+            time.sleep(0.1)
+        assert any(watcher.processing().values()), "no task reached the cluster"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 180  # until the cancelled tasks have really finished
+
+        def busy() -> int:
+            return sum(watcher.run(lambda dask_worker: len(dask_worker.state.tasks)).values())
+
+        while time.monotonic() < deadline and busy():
+            time.sleep(0.2)
+        assert not busy()
+        time.sleep(0.5)
+    _assert_every_output_recorded(out)
