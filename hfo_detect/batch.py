@@ -480,7 +480,8 @@ def lock_out_dir(out: Path) -> int:
     """Take the output folder's lock (``fcntl.flock`` on ``OUT/.hfo-detect.lock``).
 
     The kernel drops the lock when the holding process dies (whatever kills it), so a stale
-    lock file never blocks a later run. Returns the descriptor to close when done.
+    lock file never blocks a later run; :func:`unlock_out_dir` removes the file after a run.
+    Returns the descriptor to give to :func:`unlock_out_dir`.
 
     Raises
     ------
@@ -491,25 +492,42 @@ def lock_out_dir(out: Path) -> int:
     import fcntl
 
     path = out / LOCK_FILE
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
-    except OSError as err:
-        raise OutputError(f"cannot create the lock file ({err.strerror or err})", path) from None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        holder = "?"
-        with contextlib.suppress(OSError):
-            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
-        os.close(fd)
-        raise OutputError(f"{out} is in use by PID {holder} (another hfo-detect run writes "
-                          "there); wait for it to finish or choose another --out") from None
+    for _ in range(20):  # the file may be removed by a finishing run between open and lock
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as err:
+            raise OutputError(f"cannot create the lock file ({err.strerror or err})", path) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = "?"
+            with contextlib.suppress(OSError):
+                holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            os.close(fd)
+            raise OutputError(f"{out} is in use by PID {holder} (another hfo-detect run writes "
+                              "there); wait for it to finish or choose another --out") from None
+        try:
+            same = os.path.samestat(os.fstat(fd), os.stat(path))
+        except OSError:
+            same = False
+        if same:
+            break
+        os.close(fd)  # we locked a file another run had just removed: lock the new one
+    else:
+        raise OutputError("cannot take the output folder's lock", path)
     try:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
     except OSError:  # full disk: the lock holds all the same, the PID is only informative
         pass
     return fd
+
+
+def unlock_out_dir(out: Path, fd: int) -> None:
+    """Remove the lock file (still holding the lock, so no other run can be fooled), release."""
+    with contextlib.suppress(OSError):
+        os.unlink(out / LOCK_FILE)
+    os.close(fd)
 
 
 def check_run_alive(out: Path, run_pid: int) -> None:
@@ -711,6 +729,6 @@ def run_batch(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *
             _submit_local(max(1, int(jobs)), tasks, finish)
     finally:
         bar.close()
-        os.close(lock)
+        unlock_out_dir(out, lock)
     summary.wall_s = time.perf_counter() - t0
     return summary

@@ -387,4 +387,5 @@ def _read_bids(bids_path, path: Path, preload: bool):
         raw.load_data(verbose="error")
     if raw.n_times == 0:
         raise EmptyFileError("recording holds no samples", path)
+    clean_channel_names(raw, path)
     return raw, "BIDS", path
