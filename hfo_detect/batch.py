@@ -337,6 +337,9 @@ def process_recording(path: str, out_dir: str, detector: str, montage: str | Non
     except Exception as err:  # noqa: BLE001 - one bad file must never stop the batch
         msg = _one_line(f"{type(err).__name__}: {err}")
         record.update(status="failed", error=f"{src}: unexpected error: {msg}")
+    except BaseException:  # Ctrl-C / SIGTERM mid-write: leave no part of this recording
+        _remove_changed(out, stem, before)
+        raise
     if record.get("status") == "failed":  # a failed recording leaves no result of its own
         _remove_changed(out, stem, before)
     else:

@@ -80,18 +80,24 @@ def cli(ctx: click.Context, verbose: int) -> None:
 
 
 class Interrupted(BaseException):
-    """Ctrl-C (SIGINT) in the console script; click does not turn it into an "Aborted!"."""
+    """Ctrl-C (SIGINT) or SIGTERM in the console script; a BaseException so that click does not
+    turn it into "Aborted!" and no ``except Exception`` swallows it; cleanup code still runs."""
+
+    def __init__(self, signum: int = signal.SIGINT):
+        super().__init__(signum)
+        self.signum = signum
 
 
-def _on_sigint(signum, frame):
-    raise Interrupted()
+def _on_signal(signum, frame):
+    raise Interrupted(signum)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the group, turn input errors into one line."""
     verbose = any(a in ("-v", "-vv", "--verbose") for a in (argv or sys.argv[1:]))
     with contextlib.suppress(ValueError):  # not the main thread (embedded use): keep Python's
-        signal.signal(signal.SIGINT, _on_sigint)
+        signal.signal(signal.SIGINT, _on_signal)
+        signal.signal(signal.SIGTERM, _on_signal)
     try:
         cli.main(args=argv, prog_name="hfo-detect", standalone_mode=False)
     except HFODetectError as err:
@@ -99,10 +105,12 @@ def main(argv: list[str] | None = None) -> None:
             raise
         click.echo(f"error: {err}", err=True)
         sys.exit(1)
-    except (Interrupted, KeyboardInterrupt):  # Ctrl-C: one line; workers ignore it and are stopped
-        click.echo("error: interrupted; recordings finished so far are kept (rerun to resume)",
+    except (Interrupted, KeyboardInterrupt) as err:  # one line; workers are stopped
+        signum = getattr(err, "signum", signal.SIGINT)
+        what = "terminated" if signum == signal.SIGTERM else "interrupted"
+        click.echo(f"error: {what}; recordings finished so far are kept (rerun to resume)",
                    err=True)
-        sys.exit(130)
+        sys.exit(128 + int(signum))
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)

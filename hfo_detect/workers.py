@@ -8,7 +8,8 @@ Every process pool of the package (recordings in :mod:`hfo_detect.batch`, channe
 * runs a watchdog thread that exits the worker when its parent process id changes (the same
   guarantee where ``prctl`` is missing, within :data:`WATCHDOG_S`);
 * ignores SIGINT: Ctrl-C in a terminal reaches the whole process group, and only the parent
-  handles it (one line, then :func:`stop_pool` ends the workers).
+  handles it (one line, then :func:`stop_pool` ends the workers); SIGTERM gets its default
+  action back (a forked worker inherits the parent's handler).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def bind_to_parent(parent_pid: int, initializer=None, initargs: tuple = ()) -> N
     """Pool initializer: die with the parent ``parent_pid``; leave SIGINT to the parent; then
     run the caller's own ``initializer(*initargs)`` if any."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's one-line handler (forked)
     if sys.platform.startswith("linux"):
         with contextlib.suppress(Exception):  # no libc / no prctl: the watchdog still works
             libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
