@@ -37,9 +37,10 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from hfo_detect import __version__
+from hfo_detect import progress as _progress
 from hfo_detect.errors import HFODetectError, OutputError
+from hfo_detect.outputs import SUFFIXES, MANIFEST, existing_outputs, output_paths, output_stem
 
-MANIFEST = "manifest.jsonl"
 
 #: extensions picked up when walking a folder [CHOICE]; BrainVision is found by its header
 RECORDING_EXTENSIONS = (".edf", ".bdf", ".vhdr", ".fif", ".mat")
@@ -271,9 +272,7 @@ def _output_files(result: Any, out_dir: Path, stem: str) -> list[str]:
                             names.add(p.name)
                     except OSError:
                         continue
-    for suffix in ("_events.tsv", "_counts.tsv", "_detect.json"):
-        if (out_dir / f"{stem}{suffix}").is_file():
-            names.add(f"{stem}{suffix}")
+    names.update(existing_outputs(out_dir, stem))
     return sorted(names)
 
 
@@ -283,7 +282,8 @@ def _summarise_counts(out_dir: Path, stem: str) -> tuple[dict[str, Any], float |
 
     counts: dict[str, Any] = {}
     duration = None
-    path = out_dir / f"{stem}_counts.tsv"
+    paths = output_paths(out_dir, stem)
+    path = paths["counts"]
     if path.is_file():
         df = pd.read_csv(path, sep="\t")
         counts["n_channels"] = int(len(df))
@@ -292,7 +292,7 @@ def _summarise_counts(out_dir: Path, stem: str) -> tuple[dict[str, Any], float |
                 counts[col] = int(df[col].fillna(0).sum())
         if "duration_s" in df.columns and len(df):
             duration = float(df["duration_s"].max())
-    meta = out_dir / f"{stem}_detect.json"
+    meta = paths["json"]
     if duration is None and meta.is_file():
         try:
             info = json.loads(meta.read_text(encoding="utf-8"))
@@ -301,7 +301,7 @@ def _summarise_counts(out_dir: Path, stem: str) -> tuple[dict[str, Any], float |
         except (ValueError, TypeError):
             pass
     if "n_hfo" not in counts:
-        events = out_dir / f"{stem}_events.tsv"
+        events = paths["events"]
         if events.is_file():
             counts["n_hfo"] = int(len(pd.read_csv(events, sep="\t")))
     return counts, duration
@@ -352,8 +352,8 @@ def process_recording(path: str, out_dir: str, detector: str, montage: str | Non
     return record
 
 
-#: name endings of a recording's outputs
-OUTPUT_SUFFIXES = ("_events.tsv", "_counts.tsv", "_detect.json")
+#: name endings of a recording's outputs (from the outputs module, the one owner of names)
+OUTPUT_SUFFIXES = tuple(SUFFIXES.values())
 
 
 def _stat_outputs(out: Path, stem: str) -> dict[str, tuple]:
@@ -382,17 +382,9 @@ def remove_outputs(out: Path, names: Iterable[str]) -> None:
             (out / name).unlink()
 
 
-def output_stem(path: Path) -> str:
-    """Output name stem of a recording, the runner's rule (no extension, no ``_ieeg`` suffix)."""
-    from hfo_detect.runner import output_stem as runner_stem
-
-    return runner_stem(path)
-
-
 # --------------------------------------------------------------------------------------
 # The batch
 # --------------------------------------------------------------------------------------
-
 
 @dataclass
 class BatchSummary:
@@ -449,7 +441,10 @@ class BatchSummary:
         return [r["error"] for r in self.records if r["status"] == "failed"]
 
     def line(self) -> str:
-        """The final one-line summary."""
+        """The final one-line summary (no speed figure when nothing was processed)."""
+        if self.n_done == 0:
+            return (f"0 done, {self.n_failed} failed, {self.n_skipped} skipped "
+                    f"(already done with the same parameters; --force redoes them)")
         return (f"{self.n_done} done, {self.n_failed} failed, {self.n_skipped} skipped; "
                 f"{self.n_hfo} HFOs found; {self.recorded_s:.1f} s recorded in {self.wall_s:.1f} s "
                 f"wall time (real-time factor {self.realtime_factor:.1f}x)")
@@ -576,10 +571,9 @@ def _submit_local(jobs: int, tasks: list[tuple], on_result) -> None:
         for task in tasks:
             on_result(process_recording(*task))
         return
-    from hfo_detect.workers import sigint_blocked, stop_pool, worker_pool
+    from hfo_detect.workers import sigint_blocked
 
-    pool = worker_pool(jobs)  # workers die with this process and leave Ctrl-C to it
-    try:
+    with _progress.process_pool(jobs) as pool:  # workers die with this process, leave Ctrl-C to it
         with sigint_blocked():
             futures = {pool.submit(process_recording, *task): task for task in tasks}
         for fut in as_completed(futures):
@@ -590,11 +584,7 @@ def _submit_local(jobs: int, tasks: list[tuple], on_result) -> None:
                 result = {"input": str(Path(task[0]).resolve()), "stem": output_stem(Path(task[0])),
                           "status": "failed",
                           "error": f"{task[0]}: worker process died (out of memory or crash)"}
-            on_result(result)
-    except BaseException:  # Ctrl-C, a full disk: stop now, no worker left behind
-        stop_pool(pool)
-        raise
-    pool.shutdown()
+            on_result(result)  # Ctrl-C, a full disk: the pool's workers are stopped at once
 
 
 def _submit_dask(scheduler: str, tasks: list[tuple], on_result, timeout_s: float) -> None:
@@ -648,7 +638,8 @@ def run_batch(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *
     force : bool
         Redo recordings already done with the same parameters.
     progress : bool
-        Show a tqdm bar over recordings (only when stderr is a terminal).
+        Show a tqdm bar in channel-seconds of signal, over all recordings (only when stderr is a
+        terminal); it moves during a long recording too.
     on_record : callable or None
         Called with each manifest record as it is written (the CLI prints a line per recording).
     connect_timeout_s : float
@@ -687,13 +678,15 @@ def run_batch(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *
                 remove_outputs(out, record.get("outputs") or [])
             raise
         summary.records.append(record)
-        bar.update(1)
+        if scheduler and record.get("status") == "done":  # Dask workers report no progress
+            cs = float(record.get("duration_s") or 0) * (record.get("counts") or {}).get("n_channels", 0)
+            bar.sink("total", cs)
+            bar.sink("advance", cs)
         if on_record is not None:
-            on_record(record)
+            with bar.external_write_mode():  # result lines above the bar, never on it
+                on_record(record)
 
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=len(paths) + len(problems), unit="rec", desc="recordings", disable=None if progress else True)
+    bar = _progress.ChannelSecondsBar(progress)
     tasks, stems = [], {}
     try:
         for problem in problems:  # missing inputs and empty folders: failed, the rest goes on
@@ -724,12 +717,14 @@ def run_batch(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *
                 continue
             stems[stem] = str(path)
             tasks.append((str(path), str(out), detector, montage, params, chunk_s, 1, os.getpid()))
-        if scheduler:
-            _submit_dask(scheduler, tasks, finish, connect_timeout_s)
-        elif len(tasks) == 1 and jobs > 1:  # one recording: its channels go parallel instead
-            finish(process_recording(*tasks[0][:6], channel_jobs=int(jobs), run_pid=os.getpid()))
-        else:
-            _submit_local(max(1, int(jobs)), tasks, finish)
+        with _progress.reporting_to(bar.sink):
+            if scheduler:
+                _submit_dask(scheduler, tasks, finish, connect_timeout_s)
+            elif len(tasks) == 1 and jobs > 1:  # one recording: its channels go parallel instead
+                finish(process_recording(*tasks[0][:6], channel_jobs=int(jobs),
+                                         run_pid=os.getpid()))
+            else:
+                _submit_local(max(1, int(jobs)), tasks, finish)
     finally:
         bar.close()
         unlock_out_dir(out, lock)

@@ -4,8 +4,7 @@ One place for every number. Each stage takes the part of :class:`PipelineConfig`
 (``cfg.filters``, ``cfg.adm``, ...), so a stage is testable alone. Values marked *[CODE]*
 come from the authors' released code (kburel/SNN_HFO_iEEG @ 4179dda) and parameter files in
 ``shared/data/reference_params``; *[PAPER]* from Sharifhazileh et al. (2021), Table 4;
-*[CHOICE]* are our own design choices (kept as parameters). See
-``shared/spec/neuromorphic_hfo.md`` for the provenance of each value.
+*[CHOICE]* are our own design choices (kept as parameters).
 
 Presets
 -------
@@ -26,9 +25,44 @@ import dataclasses
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from hfo_detect.errors import ConfigError
+
 # --------------------------------------------------------------------------------------
 # Front end
 # --------------------------------------------------------------------------------------
+
+
+# --------------------------------------------------------------------------------------
+# Validation at construction (MNE's ``_check_option`` style): a bad value fails when the config
+# is built, before any pass over a recording.
+# --------------------------------------------------------------------------------------
+
+
+def _check_option(name: str, value: Any, allowed: tuple) -> None:
+    if value not in allowed:
+        options = ", ".join(repr(a) for a in allowed)
+        raise ConfigError(f"invalid value for the {name!r} parameter: allowed values are {options}, "
+                          f"but got {value!r} instead")
+
+
+def _check_range(name: str, value: Any, lo: float | None = None, hi: float | None = None, *,
+                 lo_open: bool = False, none_ok: bool = False, integer: bool = False) -> None:
+    if value is None and none_ok:
+        return
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"the {name!r} parameter must be a number, got {value!r}") from None
+    ok = v == v and (lo is None or (v > lo if lo_open else v >= lo)) and (hi is None or v <= hi)
+    if integer and ok:
+        ok = v == int(v)
+    if not ok:
+        lo_txt = "-inf" if lo is None else f"{lo:g}"
+        hi_txt = "inf" if hi is None else f"{hi:g}"
+        span = f"{'(' if lo_open or lo is None else '['}{lo_txt}, {hi_txt}{']' if hi is not None else ')'}"
+        kind = "an integer" if integer else "a number"
+        raise ConfigError(f"the {name!r} parameter must be {kind} in {span}, got {value!r}")
+
 
 
 @dataclass(frozen=True)
@@ -52,6 +86,13 @@ class BandConfig:
     high_hz: float
     order: int = 2
     scale_factor: float = 0.6
+
+    def __post_init__(self) -> None:
+        _check_range("low_hz", self.low_hz, 0.0, lo_open=True)
+        _check_range("high_hz", self.high_hz, self.low_hz, lo_open=True)
+        _check_range("order", self.order, 1, integer=True)
+        _check_range("scale_factor", self.scale_factor, 0.0, lo_open=True)
+
 
 
 RIPPLE = BandConfig("ripple", 80.0, 250.0, 2, 0.6)
@@ -83,6 +124,14 @@ class FilterBankConfig:
     mode: str = "causal"
     on_low_fs: str = "error"
     sfreq_snap_rtol: float = 1e-9
+
+    def __post_init__(self) -> None:
+        _check_option("mode", self.mode, ("causal", "zero-phase"))
+        _check_option("on_low_fs", self.on_low_fs, ("error", "drop"))
+        _check_range("sfreq_snap_rtol", self.sfreq_snap_rtol, 0.0, 1e-3)
+        if not self.bands:
+            raise ConfigError("the 'bands' parameter needs at least one band")
+
 
 
 @dataclass(frozen=True)
@@ -118,6 +167,15 @@ class CalibrationConfig:
     duration_s: float | None = None
     min_signal_sd_uv: float = 0.01
 
+    def __post_init__(self) -> None:
+        _check_option("rule", self.rule, ("whole", "first10s"))
+        _check_range("window_s", self.window_s, 0.0, lo_open=True, none_ok=True)
+        _check_range("n_quiet", self.n_quiet, 1, none_ok=True, integer=True)
+        _check_range("quiet_fraction", self.quiet_fraction, 0.0, 1.0, lo_open=True)
+        _check_range("duration_s", self.duration_s, 0.0, lo_open=True, none_ok=True)
+        _check_range("min_signal_sd_uv", self.min_signal_sd_uv, 0.0)
+
+
 
 @dataclass(frozen=True)
 class ADMConfig:
@@ -138,6 +196,12 @@ class ADMConfig:
     encoder: str = "faithful"
     interp_hz: float = 35000.0
     refractory_s: float = 3e-4
+
+    def __post_init__(self) -> None:
+        _check_option("encoder", self.encoder, ("faithful", "continuous"))
+        _check_range("interp_hz", self.interp_hz, 0.0, lo_open=True)
+        _check_range("refractory_s", self.refractory_s, 0.0)
+
 
 
 # --------------------------------------------------------------------------------------
@@ -183,7 +247,7 @@ class NeuronConfig:
     Itauahp: float = 1e-12
     Ithahp: float = 1e-12
     Cahp: float = 1e-12
-    Iahp_init: float = 0.5e-12  # spec 2.6 (1): Io, not 0
+    Iahp_init: float = 0.5e-12  # as Brian2 runs the released code: Io, not 0
     Imem_init: float = 0.0
 
 
@@ -209,10 +273,10 @@ class NetworkConfig:
         ``tau_exc ~ U(lo, hi)``; ``tau_inh = tau_exc - U(lo, hi)`` [CODE S4].
     kappa_conv : float
         kappa used to convert tau -> bias current (getTauCurrent uses 0.7, the equations 0.705;
-        spec 2.6 (6): keep 0.7).
+        as Brian2 runs the released code: keep 0.7).
     mismatch_cv : float
         Coefficient of variation of the multiplicative Gaussian mismatch applied to every bias
-        current of every neuron and synapse (truncated positive) [INF spec 2.4].
+        current of every neuron and synapse (truncated positive) [INF Sharifhazileh et al. 2021, Methods, device mismatch].
     seed : int
         Seed of weights, taus and mismatch: one seed = one simulated chip.
     integrator : {"euler", "fast"}
@@ -221,9 +285,10 @@ class NetworkConfig:
     dt_s : float
         Euler step [CODE 0.1 ms].
     params_file : str or None
-        Parameter file for ``sharifhazileh2021`` (default: the shared copy, located at run time).
+        A ``Network_parameters.mat`` for ``sharifhazileh2021``; default: the released parameters
+        shipped with the package (``hfo_detect/data/sharifhazileh2021.json``).
     input_time_shift : float
-        Input spike times are put on the Euler grid as ``floor(t/dt + shift)`` (spec 2.6 (5));
+        Input spike times are put on the Euler grid as ``floor(t/dt + shift)`` (as Brian2 runs the released code);
         the shift of 1e-3 steps is Brian2's ``SpikeGeneratorGroup`` rule, so a time that is a
         multiple of ``dt`` up to rounding lands in its own step [CODE brian2 2.9].
     fast_rtol, fast_atol : float
@@ -259,10 +324,26 @@ class NetworkConfig:
     synapse: SynapseConfig = field(default_factory=SynapseConfig)
     neuron: NeuronConfig = field(default_factory=NeuronConfig)
 
+    def __post_init__(self) -> None:
+        _check_option("topology", self.topology, ("sharifhazileh2021", "hfo256", "burelo2021_ecog"))
+        _check_option("integrator", self.integrator, ("euler", "fast"))
+        _check_range("n_hidden", self.n_hidden, 1, integer=True)
+        _check_range("ripple_fraction", self.ripple_fraction, 0.0, 1.0)
+        _check_range("p_strong", self.p_strong, 0.0, 1.0)
+        _check_range("kappa_conv", self.kappa_conv, 0.0, 1.0, lo_open=True)
+        _check_range("mismatch_cv", self.mismatch_cv, 0.0, 1.0)
+        _check_range("seed", self.seed, 0, integer=True)
+        _check_range("dt_s", self.dt_s, 0.0, 1e-2, lo_open=True)
+        for name in ("weights_na", "tau_exc_ms", "tau_delta_ms"):
+            lo, hi = getattr(self, name)
+            _check_range(f"{name}[0]", lo, 0.0)
+            _check_range(f"{name}[1]", hi, lo)
+
+
 
 @dataclass(frozen=True)
 class ReadoutConfig:
-    """Hidden spikes -> HFO events (spec 2.5).
+    """Hidden spikes -> HFO events (the authors' code, detect_HFO).
 
     Any hidden spike marks every ``window_s`` window (stepped by ``step_s``) that contains it;
     each maximal run of marked samples is one HFO. ``extra_time_s`` is simulated past the last
@@ -273,7 +354,7 @@ class ReadoutConfig:
     spikes of at least this many *distinct* hidden neurons of the channel fall in it [CHOICE].
     1 is the paper's rule. With device mismatch a few outlier neurons of a 256-neuron layer fire
     on background noise alone, while a real oscillation recruits many; the later code of the
-    authors reached the same end with one output neuron fed by every hidden neuron (spec 2.5).
+    authors reached the same end with one output neuron fed by every hidden neuron (the authors' code, detect_HFO).
     """
 
     window_s: float = 0.05
@@ -281,6 +362,14 @@ class ReadoutConfig:
     extra_time_s: float = 0.05
     discard_startup_s: float = 0.0
     min_neurons: int = 1
+
+    def __post_init__(self) -> None:
+        _check_range("window_s", self.window_s, 0.0, lo_open=True)
+        _check_range("step_s", self.step_s, 0.0, self.window_s, lo_open=True)
+        _check_range("extra_time_s", self.extra_time_s, 0.0)
+        _check_range("discard_startup_s", self.discard_startup_s, 0.0)
+        _check_range("min_neurons", self.min_neurons, 1, integer=True)
+
 
 
 # --------------------------------------------------------------------------------------
@@ -317,10 +406,10 @@ PRESETS: dict[str, PipelineConfig] = {
         ),
     ),
     # hfo256 design choices [CHOICE], chosen on a simulated training recording (seed 100, never
-    # a benchmark or test seed): ADM scale 0.5 in both bands (the ECoG code's FR value, spec 1.4)
+    # a benchmark or test seed): ADM scale 0.5 in both bands (the ECoG code's FR value, the authors' code, find_thresholds)
     # and a 5-neuron vote per band sub-population (ReadoutConfig.min_neurons). With CV-0.2
     # mismatch a few neurons fire on background noise; the vote keeps them from flagging HFOs.
-    # Events ending in the first 0.1 s (the causal filters' start-up transient, spec 2.6 (9))
+    # Events ending in the first 0.1 s (the causal filters' start-up transient)
     # are dropped; the faithful preset keeps them.
     "hfo256": PipelineConfig(
         name="hfo256",

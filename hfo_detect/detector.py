@@ -2,16 +2,16 @@
 
 :class:`NeuromorphicDetector` strings the stages together, streaming the recording in chunks:
 
-``fit``     pass 1: filter bank -> per-channel ADM threshold calibration (spec 1.4).
+``fit``     pass 1: filter bank -> per-channel ADM threshold calibration (the authors' code, find_thresholds).
 ``predict`` pass 2: filter bank -> ADM -> spiking network (state carried between chunks) ->
-            readout (spec 2.5) -> :class:`~hfo_detect.events.EventTable`.
+            readout (the authors' code, detect_HFO) -> :class:`~hfo_detect.events.EventTable`.
 
 Chunk boundaries. The recording is read in chunks of ``chunk_s`` and filtered/encoded in blocks
 of ``BLOCK_SAMPLES``; after each block the network is advanced over ``[t_a, t_b)`` with exactly the
 ADM events that fall in that interval (by the integrator's own rule, see :func:`_cut`). ``t_b`` is
 at the block's last sample (``euler``: that sample's grid step); later events are held back for
 the next call, so events produced from the next block never fall in an interval already simulated. After the
-last chunk the network runs on to ``t_last + extra_time_s`` (spec 2.6 (8)). Hidden spikes are
+last chunk the network runs on to ``t_last + extra_time_s`` (as Brian2 runs the released code). Hidden spikes are
 collected and read out once at the end (:class:`~hfo_detect.readout.StreamingReadout`), so a
 chunked run gives exactly the events of a one-shot run.
 """
@@ -24,8 +24,10 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
+from hfo_detect import progress
 from hfo_detect.config import PipelineConfig, get_preset, with_overrides
-from hfo_detect.readout import StreamingReadout, count_hfo
+from hfo_detect.events import count_hfo
+from hfo_detect.readout import StreamingReadout
 from hfo_detect.spikes import SpikeTrains
 
 #: estimator parameter -> dotted config override (``None`` keeps the preset's value)
@@ -45,24 +47,10 @@ _OVERRIDES = {
 
 
 def as_recording(X):
-    """A :class:`hfo_detect.io.Recording` from a Recording, an ``mne.io.BaseRaw`` or a path.
+    """See :func:`hfo_detect.io.as_recording` (the input rule shared by every detector)."""
+    from hfo_detect.io import as_recording as _as_recording
 
-    An MNE Raw is wrapped as it is (no montage); a path is opened with the default montage.
-    """
-    from hfo_detect.io import Recording, open_recording
-
-    if isinstance(X, Recording):
-        return X
-    if isinstance(X, (str, Path)):
-        return open_recording(X)
-    try:
-        import mne
-    except ImportError:  # pragma: no cover
-        mne = None
-    if mne is not None and isinstance(X, mne.io.BaseRaw):
-        filenames = getattr(X, "filenames", None) or [None]
-        return Recording.from_raw(X, "as-is", path=filenames[0])
-    raise TypeError(f"expected a Recording, an mne Raw or a path, got {type(X).__name__}")
+    return _as_recording(X)
 
 
 def _canonical(ch_names) -> list[str]:
@@ -100,7 +88,7 @@ class NeuromorphicDetector(BaseEstimator):
     n_hidden : int or None
         Hidden neurons per channel (``hfo256``/``burelo2021_ecog``).
     window_s, step_s : float or None
-        Readout window and step (spec: 0.05 and 0.01 s).
+        Readout window and step (the authors' code, detect_HFO: 0.05 and 0.01 s).
     discard_startup_s : float or None
         Drop events ending before this time (the filter's start-up transient); preset: 0.
     first_channel : int
@@ -125,6 +113,9 @@ class NeuromorphicDetector(BaseEstimator):
         The resolved configuration.
     thresholds_ : pandas.DataFrame
         ADM thresholds (uV), index = channel, columns = band names (after ``fit``).
+    ptp_uv_ : ndarray or None
+        Peak-to-peak amplitude per channel seen by the calibration pass (for the flat-channel
+        check without another pass); None when the pass stopped early (``first10s``).
     events_ : EventTable
         Events of the last ``predict``.
     counts_ : pandas.DataFrame
@@ -203,10 +194,20 @@ class NeuromorphicDetector(BaseEstimator):
         cal = ThresholdCalibrator(sfreq, n_ch, len(bands), cfg.calibration,
                                   [b.scale_factor for b in bands], ch_names=list(rec.ch_names),
                                   band_names=band_names, path=path)
+        # progress: each of the two passes is half of the recording's channel-seconds
+        half_cs = 0.5 * n_ch / sfreq
+        done = 0
+        lo, hi = np.full(n_ch, np.inf), np.full(n_ch, -np.inf)  # flat-channel check, same pass
         for start, block in _blocks(rec, self.chunk_s):
             cal.update(bank.process(block), start)
+            lo, hi = np.minimum(lo, block.min(axis=1)), np.maximum(hi, block.max(axis=1))
+            progress.advance(half_cs * block.shape[1])
+            done += block.shape[1]
             if cal.done:  # first10s: later samples cannot change the thresholds
                 break
+        progress.advance(half_cs * (rec.n_times - done))
+        # peak-to-peak per channel when the pass saw every sample (else None: not known)
+        self.ptp_uv_ = hi - lo if done >= rec.n_times else None
         self.config_ = cfg
         self.band_names_ = band_names
         self.ch_names_ = list(rec.ch_names)
@@ -252,6 +253,7 @@ class NeuromorphicDetector(BaseEstimator):
         t_a = 0.0
         for start, block in _blocks(rec, self.chunk_s):
             adm = encoder.process(bank.process(block), start)
+            progress.advance(0.5 * n_ch * block.shape[1] / sfreq)
             adm_counts += adm.counts(n_streams)
             if self.keep_spikes:
                 adm_kept.append(adm)
@@ -264,7 +266,7 @@ class NeuromorphicDetector(BaseEstimator):
             hidden, state = run_network(params, now, t_a, t_b, state)
             readout.add(hidden)
             t_a = t_b
-        t_end = (rec.n_times - 1) / sfreq + cfg.readout.extra_time_s  # spec 2.6 (8)
+        t_end = (rec.n_times - 1) / sfreq + cfg.readout.extra_time_s  # as Brian2 runs the released code
         hidden, state = run_network(params, pending, t_a, t_end, state)
         readout.add(hidden)
 
@@ -281,6 +283,17 @@ class NeuromorphicDetector(BaseEstimator):
                        else SpikeTrains.empty(n_ch, tuple(streams)))
             self.spikes_ = {"adm": adm_all, "hidden": hidden_all}
         return events
+
+    def keep_channels(self, names) -> "NeuromorphicDetector":
+        """Restrict a fitted detector to the channels ``names`` (e.g. without flat ones); each
+        channel's thresholds are its own, so this equals fitting on those channels alone."""
+        self._check_fitted()
+        idx = [self.ch_names_.index(n) for n in names]
+        self.ch_names_ = [self.ch_names_[i] for i in idx]
+        self.thresholds_ = self.thresholds_.iloc[idx]
+        if getattr(self, "ptp_uv_", None) is not None:
+            self.ptp_uv_ = self.ptp_uv_[idx]
+        return self
 
     def fit_predict(self, X, y=None):
         """:meth:`fit` then :meth:`predict` on the same recording."""

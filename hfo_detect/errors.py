@@ -77,3 +77,7 @@ class AnnotationError(HFODetectError):
 
 class OutputError(HFODetectError):
     """An output folder or file cannot be written."""
+
+
+class ConfigError(HFODetectError, ValueError):
+    """A configuration value is not allowed (unknown option, value out of range)."""

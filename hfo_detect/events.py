@@ -25,17 +25,16 @@ the table through EDF+ files written by :func:`hfo_detect.io.write_edf`.
 from __future__ import annotations
 
 import logging
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from hfo_detect.atomic import atomic_write
 from hfo_detect.channels import canonical_bipolar
-from hfo_detect.errors import AnnotationError, OutputError
+from hfo_detect.errors import AnnotationError
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +56,7 @@ _KIND_ALIASES = {
     "ied": "spike",
     "artefact": "artifact",
     "artifacts": "artifact",
+    "fast_ripple": "fast_ripple",
 }
 #: Zurich trial_type naming of ds003498/ds004944: ``ripple_AHR3-4``, ``fr_AHR3-4``, ``frandr_AHR3-4``
 _ZURICH = re.compile(r"^(?P<tag>ripple|fr|frandr)_(?P<channel>.+)$", re.IGNORECASE)
@@ -290,19 +290,8 @@ class EventTable:
         out.insert(2, "trial_type", out["kind"])
         front = ["onset", "duration", "trial_type", "channel"]
         out = out[front + [c for c in out.columns if c not in front]]
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        except OSError as err:
-            raise OutputError(f"cannot write events ({err.strerror})", path) from None
-        os.close(fd)
-        try:
-            out.to_csv(tmp, sep="\t", index=False, na_rep=_NA, lineterminator="\n")
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+        return atomic_write(path, lambda tmp: out.to_csv(tmp, sep="\t", index=False, na_rep=_NA,
+                                                         lineterminator="\n"))
 
     @classmethod
     def read(cls, path: str | Path, detector: str | None = None) -> EventTable:
@@ -420,13 +409,15 @@ class EventTable:
         return cls(pd.DataFrame(rows)) if rows else cls.empty()
 
 
-# ---------------------------------------------------------------------- helpers
-def _overlaps_any(df: pd.DataFrame, rows: np.ndarray, others: np.ndarray) -> np.ndarray:
-    """For each interval in ``rows``: does any interval in ``others`` overlap it (> 0 s)?"""
-    a_on = df.loc[rows, "onset"].to_numpy()
-    a_off = a_on + df.loc[rows, "duration"].to_numpy()
-    b_on = df.loc[others, "onset"].to_numpy()
-    b_off = b_on + df.loc[others, "duration"].to_numpy()
+# ---------------------------------------------------------------------- intervals
+def overlaps_any(a_on, a_off, b_on, b_off) -> np.ndarray:
+    """For each interval ``[a_on, a_off)``: does any interval ``[b_on, b_off)`` overlap it by
+    more than 0 s? (Vectorised; the one overlap test of the package for event tables.)"""
+    a_on, a_off = np.asarray(a_on, dtype=float), np.asarray(a_off, dtype=float)
+    b_on, b_off = np.asarray(b_on, dtype=float), np.asarray(b_off, dtype=float)
+    out = np.zeros(a_on.size, dtype=bool)
+    if b_on.size == 0 or a_on.size == 0:
+        return out
     order = np.argsort(b_on, kind="mergesort")
     b_on, b_off = b_on[order], b_off[order]
     # others starting before a's end: a prefix of the sorted onsets; overlap iff the largest
@@ -434,9 +425,74 @@ def _overlaps_any(df: pd.DataFrame, rows: np.ndarray, others: np.ndarray) -> np.
     n_before = np.searchsorted(b_on, a_off, side="left")
     max_end = np.maximum.accumulate(b_off)
     has = n_before > 0
-    out = np.zeros(len(rows), dtype=bool)
     out[has] = max_end[n_before[has] - 1] > a_on[has]
     return out
+
+
+def overlaps_by_channel(a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
+    """For each row of ``a`` (``channel, onset, duration``): does a row of ``b`` on the same
+    channel overlap it?"""
+    out = np.zeros(len(a), dtype=bool)
+    if not len(a) or not len(b):
+        return out
+    a = a.reset_index(drop=True)
+    by_ch = dict(tuple(b.groupby("channel")))
+    for ch, rows in a.groupby("channel").groups.items():
+        other = by_ch.get(ch)
+        if other is None:
+            continue
+        ra = a.loc[rows]
+        out[np.asarray(rows)] = overlaps_any(ra["onset"], ra["onset"] + ra["duration"], other["onset"],
+                                             other["onset"] + other["duration"])
+    return out
+
+
+def merge_overlapping(df: pd.DataFrame) -> pd.DataFrame:
+    """Union of overlapping (or touching) intervals per channel: ``onset, offset, channel, kind``
+    with kind ``"hfo"``.
+
+    This is what "an HFO" is everywhere (counts, rates, the pooled score): a ripple and a fast
+    ripple that overlap on one channel (Zurich ``frandr``) are one oscillation. ``df`` needs
+    ``onset``, ``channel`` and ``offset`` or ``duration``.
+    """
+    cols = ["onset", "offset", "channel", "kind"]
+    if df.empty:
+        return pd.DataFrame({c: pd.Series(dtype=float if c in ("onset", "offset") else object)
+                             for c in cols})
+    if "offset" not in df.columns:
+        df = df.assign(offset=df["onset"] + df["duration"])
+    parts = []
+    for channel, g in df.sort_values(["channel", "onset"]).groupby("channel", sort=True):
+        on = g["onset"].to_numpy(dtype=float)
+        off = g["offset"].to_numpy(dtype=float)
+        running = np.maximum.accumulate(off)
+        new = np.ones(len(on), dtype=bool)
+        new[1:] = on[1:] > running[:-1]  # touching events (on == previous end) are merged
+        starts = np.minimum.reduceat(on, np.flatnonzero(new))
+        stops = np.maximum.reduceat(off, np.flatnonzero(new))
+        parts.append(pd.DataFrame({"onset": starts, "offset": stops, "channel": channel, "kind": "hfo"}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def count_hfo(df: pd.DataFrame, ch_names) -> np.ndarray:
+    """HFOs per channel of ``ch_names``: HFO-kind events after :func:`merge_overlapping` (a ripple
+    and a fast ripple that overlap count once). The one count behind ``n_hfo``, rates, the demo
+    and the pooled score's ``n_detected`` / ``n_reference``."""
+    ch_names = list(ch_names)
+    if len(df) == 0:
+        return np.zeros(len(ch_names), dtype=np.int64)
+    hfos = merge_overlapping(df[df["kind"].isin(HFO_KINDS)])
+    counts = hfos["channel"].value_counts()
+    return np.array([int(counts.get(c, 0)) for c in ch_names], dtype=np.int64)
+
+
+# ---------------------------------------------------------------------- helpers
+def _overlaps_any(df: pd.DataFrame, rows: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """For each interval in ``rows``: does any interval in ``others`` overlap it (> 0 s)?"""
+    a_on = df.loc[rows, "onset"].to_numpy()
+    b_on = df.loc[others, "onset"].to_numpy()
+    return overlaps_any(a_on, a_on + df.loc[rows, "duration"].to_numpy(),
+                        b_on, b_on + df.loc[others, "duration"].to_numpy())
 
 
 def _parse_description(desc: str) -> tuple[str, bool, str | None] | None:

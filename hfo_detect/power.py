@@ -1,4 +1,4 @@
-"""Event-count power model of the neuromorphic HFO chip (spec section 5).
+"""Event-count power model of the neuromorphic HFO chip (Sharifhazileh et al. 2021, power figures).
 
 The chip of Sharifhazileh et al. (2021) draws **614.3 uW** on average during the detection task
 (0.18 um CMOS, 8 analog headstage channels and 4 SNN cores) [PAPER]. No per-block breakdown was
@@ -16,9 +16,9 @@ Event rates come from the ``*_counts.tsv`` table a detection run writes (one row
 
 What is measured and what is not
 --------------------------------
-* The per-event energies are DYNAP-SE figures **recalled, not verified** (spec 5, [RECALL]).
+* The per-event energies are DYNAP-SE figures **recalled, not verified** (Sharifhazileh et al. 2021, power figures, [RECALL]).
 * The static split is a **calibration**, not a measurement: the components are chosen so that an
-  8-channel chip at the activity of the authors' test channel (spec 5: ~311 ADM events/s, 85
+  8-channel chip at the activity of the authors' test channel (Sharifhazileh et al. 2021, power figures: ~311 ADM events/s, 85
   hidden neurons, ~0.8 hidden spikes/s) lands near the paper's 614.3 uW total (see
   :func:`reference_chip_power`). Only the 614.3 uW total is a published number.
 """
@@ -283,9 +283,9 @@ def combine(estimates: list[PowerEstimate]) -> PowerEstimate:
 
 def reference_chip_power(cfg: PowerConfig | None = None, *, adm_rate_hz: float = 311.0,
                          fanout: int = 85, spike_rate_hz: float = 0.8) -> dict[str, float]:
-    """Power of one full chip with every channel at the spec's reference activity.
+    """Power of one full chip with every channel at the reference activity of the authors' test channel.
 
-    The defaults are the authors' test channel with 10-s calibration (spec 5: ~16 + 295 ADM
+    The defaults are the authors' test channel with 10-s calibration (Sharifhazileh et al. 2021, power figures: ~16 + 295 ADM
     events/s, 85 hidden neurons, ~0.8 hidden spikes/s). With the default :class:`PowerConfig`
     the total is ~614 uW **by construction** (the static split is calibrated to it).
     """
@@ -302,22 +302,34 @@ def reference_chip_power(cfg: PowerConfig | None = None, *, adm_rate_hz: float =
     return out
 
 
-def estimate_dir(path, cfg: PowerConfig | None = None) -> PowerEstimate:
-    """Estimate power for every recording of a detection folder (``*_counts.tsv``).
+def estimate_recordings(recordings, cfg: PowerConfig | None = None) -> PowerEstimate:
+    """Estimate power for several recordings and combine them.
 
-    The duration comes from ``<stem>_detect.json`` when present, else from the counts table.
+    Parameters
+    ----------
+    recordings : iterable of (str, DataFrame, float or None)
+        ``(name, counts table, duration_s)`` per recording (a run's ``<stem>_counts.tsv`` and the
+        recording's duration; ``None`` takes the table's ``duration_s`` column).
+    cfg : PowerConfig or None
+
+    Raises
+    ------
+    HFODetectError
+        No recording, or a counts table :func:`estimate_power` refuses.
     """
-    from hfo_detect.reporting.results import read_detection_dir
-
-    results = [r for r in read_detection_dir(path) if r.counts is not None]
-    if not results:
-        raise HFODetectError("no *_counts.tsv found (run hfo-detect detect first)", path)
-    estimates = []
-    for res in results:
-        n_hidden = res.meta.get("n_hidden") if isinstance(res.meta.get("n_hidden"), int) else None
-        try:
-            estimates.append(estimate_power(res.counts, res.duration_s, cfg, recording=res.stem,
-                                            n_hidden=n_hidden))
-        except HFODetectError as err:  # name the counts file, not only the recording's stem
-            raise HFODetectError(err.problem, res.folder / f"{res.stem}_counts.tsv") from None
+    estimates = [estimate_power(counts, duration_s, cfg, recording=name)
+                 for name, counts, duration_s in recordings]
+    if not estimates:
+        raise HFODetectError("no counts table to estimate power from")
     return combine(estimates)
+
+
+def chip_rule(cfg: PowerConfig | None = None, n_hidden: int | None = None) -> str:
+    """One sentence stating how channels are mapped onto chips."""
+    cfg = cfg or PowerConfig()
+    text = (f"chips per recording = max(ceil(channels / {cfg.channels_per_chip} headstage channels), "
+            f"ceil(channels x hidden neurons / {cfg.neurons_per_chip} neurons per chip))")
+    if n_hidden:
+        per_chip = max(1, min(cfg.channels_per_chip, cfg.neurons_per_chip // max(int(n_hidden), 1)))
+        text += f"; with {int(n_hidden)} hidden neurons per channel one chip holds {per_chip} channels"
+    return text

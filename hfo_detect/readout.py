@@ -25,7 +25,7 @@ to one band's sub-population (``hfo256``, ``burelo2021_ecog``), each sub-populat
 own band: the window rule (and the ``min_neurons`` vote) runs on that band's neurons alone, so a
 ripple and a fast ripple get their own onsets and durations. A ripple and a fast ripple of one
 channel that share a marked sample both get ``fr_and_r = True`` (the Zurich ``frandr`` flag: a
-flag, not an extra event) [CHOICE]. Count HFOs with :func:`count_hfo`, which counts such a pair
+flag, not an extra event) [CHOICE]. Count HFOs with :func:`hfo_detect.events.count_hfo`, which counts such a pair
 once, not rows.
 
 Streaming
@@ -281,17 +281,6 @@ def events_frame(hidden: SpikeTrains, t_stop: float, readout_cfg: ReadoutConfig 
     df = df[offset >= cfg.discard_startup_s - TIE_TOLERANCE_S]
     df = df.sort_values(["_ch", "onset", "kind"], kind="stable").drop(columns="_ch")
     return df.reset_index(drop=True)
-
-
-def count_hfo(df: pd.DataFrame, ch_names) -> np.ndarray:
-    """HFOs per channel; a ripple co-occurring with a fast ripple counts once (the fast-ripple
-    rows flagged ``fr_and_r`` are not counted again)."""
-    ch_names = list(ch_names)
-    if len(df) == 0:
-        return np.zeros(len(ch_names), dtype=np.int64)
-    uniq = df[~((df["kind"] == "fast_ripple") & df["fr_and_r"].astype(bool))]
-    counts = uniq["channel"].value_counts()
-    return np.array([int(counts.get(c, 0)) for c in ch_names], dtype=np.int64)
 
 
 class StreamingReadout:

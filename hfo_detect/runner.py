@@ -1,32 +1,15 @@
 """Detect HFOs in one recording and write its result files (the unit of work of ``detect``).
 
 :func:`detect_recording` is free of global state (one call = one recording, its own detector
-instance), so the batch runner can call it from parallel processes.
-
-Files written into ``out_dir`` (each first to a hidden temporary name in the same folder, then
-renamed, so a killed run never leaves a half-written file):
-
-``<stem>_events.tsv``
-    BIDS events (``onset, duration, trial_type, channel, ...``).
-``<stem>_counts.tsv``
-    One row per channel. Network: ``channel, adm_events, adm_<stream>..., synaptic_events,
-    hidden_spikes, n_hfo, hfo_per_min, duration_s, n_hidden, n_synapses``. Baselines (no
-    ``counts_``): ``channel, n_hfo, hfo_per_min, duration_s``.
-``<stem>_detect.json``
-    Source path, detector, full parameters, software version, sampling rate, duration, channels
-    and count totals.
-
-``<stem>`` is the file name without extension and without a trailing BIDS data suffix
-(``_ieeg``, ``_eeg``, ``_meg``), so ``sub-01_run-01_ieeg.vhdr`` gives the BIDS-conformant
-``sub-01_run-01_events.tsv`` [CHOICE].
+instance), so the batch runner can call it from parallel processes. The files it writes (events,
+counts, run record and, on request, the run's spikes) and their names are those of
+:mod:`hfo_detect.outputs`; each is written atomically, so a killed run never leaves a
+half-written file.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import re
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -34,52 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hfo_detect import __version__, progress
 from hfo_detect.channels import canonical_bipolar
-
-from hfo_detect import __version__
 from hfo_detect.errors import OutputError
-
-_BIDS_SUFFIX = re.compile(r"_(ieeg|eeg|meg)$")
-_MULTI_EXT = (".nii.gz", ".tar.gz")
-
-
-def output_stem(path: str | os.PathLike) -> str:
-    """Stem of the output files for ``path`` (see the module docstring)."""
-    p = Path(path)
-    name = p.name.rstrip("/")
-    if p.is_dir():  # e.g. a .ds folder
-        stem = name.split(".")[0] if "." in name else name
-    else:
-        stem = p.stem
-    return _BIDS_SUFFIX.sub("", stem)
-
-
-def _atomic_write(target: Path, write) -> None:
-    """Call ``write(tmp_path)`` on a temporary name in the same folder, then rename."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp" + target.suffix,
-                               dir=target.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _jsonable(value: Any) -> Any:
-    """Plain JSON types for parameters and counts (numpy scalars, tuples, paths)."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    return str(value)
+from hfo_detect.outputs import output_stem, write_run_outputs
 
 
 def _events_frame(events) -> pd.DataFrame:
@@ -96,7 +37,7 @@ def _events_frame(events) -> pd.DataFrame:
 
 def baseline_counts(events_df: pd.DataFrame, ch_names, duration_s: float) -> pd.DataFrame:
     """Per-channel HFO counts for detectors without ``counts_`` (baselines)."""
-    from hfo_detect.readout import count_hfo
+    from hfo_detect.events import count_hfo
 
     n_hfo = count_hfo(events_df, ch_names)
     return pd.DataFrame({
@@ -123,28 +64,53 @@ def _detect_group(path: str, montage: str, est_params: dict, names: list[str], f
     rec = open_recording(path, montage=montage, on_flat="ignore").subset(names)
     est = make_detector("snn", **{**est_params, "first_channel": first})
     events = est.fit(rec).predict(rec)
-    return events.df, est.counts_, float(est.sfreq_), est.config_
+    return events.df, est.counts_, float(est.sfreq_), est.config_, getattr(est, "spikes_", None)
+
+
+def _join_spikes(parts: list, offsets: list[int], n_channels: int) -> dict | None:
+    """One ``{population: SpikeTrains}`` of the whole recording from per-group spikes."""
+    from hfo_detect.spikes import SpikeTrains
+
+    if not parts or parts[0] is None:
+        return None
+    joined = {}
+    for name in parts[0]:
+        trains = [SpikeTrains(p[name].times, p[name].channel + off, p[name].source, n_channels,
+                              p[name].source_names) for p, off in zip(parts, offsets)]
+        joined[name] = SpikeTrains.concatenate(trains)
+    return joined
 
 
 def _detect_in_groups(path, montage, est_params, ch_names, groups):
     """Run :func:`_detect_group` over the groups in parallel processes and join the results."""
     from hfo_detect.events import EventTable
-    from hfo_detect.workers import sigint_blocked, stop_pool, worker_pool
+    from hfo_detect.workers import sigint_blocked
 
     first = int(est_params.get("first_channel") or 0)
-    pool = worker_pool(len(groups))  # workers die with this process, ignore Ctrl-C
-    try:
-        with sigint_blocked():
+    with progress.process_pool(len(groups)) as pool:  # workers die with this process
+        with sigint_blocked():  # none may die of a Ctrl-C before it ignores SIGINT
             futures = [pool.submit(_detect_group, str(path), montage, est_params,
                                    ch_names[g.start:g.stop], first + g.start) for g in groups]
         parts = [f.result() for f in futures]
-    except BaseException:
-        stop_pool(pool)
-        raise
-    pool.shutdown()
     events = EventTable(pd.concat([p[0] for p in parts], ignore_index=True))
     counts = pd.concat([p[1] for p in parts], ignore_index=True)
-    return events, counts, parts[0][2], parts[0][3]
+    spikes = _join_spikes([p[4] for p in parts], [g.start for g in groups], len(ch_names))
+    return events, counts, parts[0][2], parts[0][3], spikes
+
+
+def _drop_flat_after_fit(est, recording):
+    """Apply the flat-channel policy with the peak-to-peak the calibration pass measured."""
+    from hfo_detect.io.validate import flat_channels, handle_flat
+
+    ptp = getattr(est, "ptp_uv_", None)
+    if ptp is None:  # the pass stopped early: check with a read of its own
+        kept = recording.drop_flat("drop")
+    else:
+        kept = recording.subset(handle_flat(recording.ch_names, flat_channels(ptp), "drop",
+                                            recording.path))
+    if kept.ch_names != recording.ch_names:
+        est.keep_channels(kept.ch_names)
+    return kept
 
 
 def prepare_out_dir(out_dir: Path) -> None:
@@ -202,34 +168,39 @@ def detect_recording(path, out_dir, *, detector: str = "snn", montage: str = "bi
     out_dir = Path(out_dir)
     prepare_out_dir(out_dir)
 
-    recording = open_recording(path, montage=montage)
     params = dict(params or {})
     est = make_detector(detector, **params)
     if "chunk_s" in est.get_params() and "chunk_s" not in params:
         est.set_params(chunk_s=chunk_s)
-    ch_names = list(recording.ch_names)
-    splittable = "first_channel" in est.get_params()
-    groups = channel_groups(len(ch_names), channel_jobs) if splittable else []
+    network = "first_channel" in est.get_params()
+    # The network checks for flat channels in its calibration pass (one read for calibration,
+    # one for detection); the other detectors get the reader's separate check.
+    recording = open_recording(path, montage=montage, on_flat="ignore" if network else "drop")
+    groups = channel_groups(len(recording.ch_names), channel_jobs) if network else []
     if len(groups) > 1:
-        events, counts, sfreq, config = _detect_in_groups(path, montage, est.get_params(),
-                                                          ch_names, groups)
-    else:
-        events = est.fit(recording).predict(recording)
-        counts = getattr(est, "counts_", None)
-        # the network snaps a rate like 1999.9999999993 Hz (from a stored time vector) to 2000 Hz
-        sfreq = float(getattr(est, "sfreq_", recording.sfreq))
-        config = getattr(est, "config_", None)
+        recording = recording.drop_flat("drop")
+    ch_names = list(recording.ch_names)
+    with progress.recording(len(ch_names) * recording.n_times / recording.sfreq):
+        if len(groups) > 1:
+            events, counts, sfreq, config, spikes = _detect_in_groups(
+                path, montage, est.get_params(), ch_names, groups)
+        else:
+            est.fit(recording)
+            if network:
+                recording = _drop_flat_after_fit(est, recording)
+                ch_names = list(recording.ch_names)
+            events = est.predict(recording)
+            counts = getattr(est, "counts_", None)
+            # the network snaps a rate like 1999.9999999993 Hz (from a stored time vector) to 2000 Hz
+            sfreq = float(getattr(est, "sfreq_", recording.sfreq))
+            config = getattr(est, "config_", None)
+            spikes = getattr(est, "spikes_", None)
     events_df = _events_frame(events)
     duration_s = recording.n_times / sfreq
     if not isinstance(counts, pd.DataFrame):
         counts = baseline_counts(events_df, ch_names, duration_s)
 
     stem = output_stem(path)
-    outputs = {
-        "events": out_dir / f"{stem}_events.tsv",
-        "counts": out_dir / f"{stem}_counts.tsv",
-        "json": out_dir / f"{stem}_detect.json",
-    }
     full_params = est.get_params()
     totals = {c: counts[c].sum() for c in counts.columns
               if c not in ("channel", "duration_s", "hfo_per_min", "n_hidden", "n_synapses")
@@ -249,18 +220,11 @@ def detect_recording(path, out_dir, *, detector: str = "snn", montage: str = "bi
         "channel_groups": max(len(groups), 1),
         "totals": totals,
         "n_hfo": n_hfo,
-        "outputs": {k: v.name for k, v in outputs.items()},
     }
     if before_write is not None:
         before_write()
-    try:
-        _atomic_write(outputs["events"], lambda p: events.to_bids_tsv(p))
-        _atomic_write(outputs["counts"],
-                      lambda p: counts.to_csv(p, sep="\t", index=False, na_rep="n/a"))
-        _atomic_write(outputs["json"],
-                      lambda p: p.write_text(json.dumps(_jsonable(record), indent=2) + "\n"))
-    except OSError as err:
-        raise OutputError(f"cannot write results ({err.strerror or err})", out_dir) from None
+    outputs = write_run_outputs(out_dir, stem, events=events, counts=counts, record=record,
+                                spikes=spikes, channels=record["channels"])
 
     return {
         "status": "done",

@@ -39,7 +39,7 @@ the given rates (rates summing to more than ``60 / slot_s`` per minute are refus
 short recording draws more events than it has slots, a random subset is kept). Randomness: one :class:`numpy.random.SeedSequence` per call, spawned into one
 child per channel (and per part of it), so channel ``i`` is the same whatever ``n_channels``.
 
-Choices not fixed by the spec are fields of :class:`SimulationConfig` and marked [CHOICE].
+Choices not fixed by the paper or its code are fields of :class:`SimulationConfig` and marked [CHOICE].
 """
 
 from __future__ import annotations
@@ -650,16 +650,6 @@ def write_benchmark(
 
 
 def _write_text(path: Path, text: str) -> None:
-    """Atomic text write (temporary file + rename) so a crash leaves no half file."""
-    import os
-    import tempfile
+    from hfo_detect.atomic import atomic_write_text
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_text(path, text)

@@ -78,6 +78,18 @@ def sigint_blocked():
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
+@contextlib.contextmanager
+def stopping(pool: ProcessPoolExecutor):
+    """Use ``pool`` in a ``with`` block: shut down normally at the end, but on any exception or
+    interrupt (Ctrl-C, SIGTERM, a full disk) drop the queued work and kill the workers now."""
+    try:
+        yield pool
+    except BaseException:
+        stop_pool(pool)
+        raise
+    pool.shutdown()
+
+
 def stop_pool(pool: ProcessPoolExecutor) -> None:
     """End a pool now: drop queued work and kill running workers (on Ctrl-C or an error)."""
     processes = list((getattr(pool, "_processes", None) or {}).values())

@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 from hfo_detect.cli import cli
 from hfo_detect.events import EventTable
-from hfo_detect.runner import detect_recording, output_stem
+from hfo_detect.outputs import output_stem
+from hfo_detect.runner import detect_recording
 
 REF_ARGS = ["--montage", "as-is", "--preset", "sharifhazileh2021", "--integrator", "euler"]
 COUNT_COLUMNS = ["channel", "adm_events", "synaptic_events", "hidden_spikes", "n_hfo",

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from hfo_detect.evaluation import match_intervals, pr_auc, score_events, threshold_sweep
 from hfo_detect.errors import AnnotationError
-from hfo_detect.evaluation.pairing import recording_key
+from hfo_detect.outputs import recording_key
 from hfo_detect.evaluation.scoring import bin_labels
 
 
@@ -199,7 +199,7 @@ def test_score_cli_missing_file_is_one_line(tmp_path, capsys):
 
 
 def test_one_file_on_each_side_pairs_whatever_the_names(tmp_path):
-    from hfo_detect.evaluation.pairing import pair_files
+    from hfo_detect.outputs import pair_files
 
     det_dir = tmp_path / "det"
     det_dir.mkdir()

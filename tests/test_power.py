@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from hfo_detect.errors import HFODetectError
-from hfo_detect.power import (PAPER_CHIP_TOTAL_UW, PowerConfig, estimate_dir, estimate_power,
+from hfo_detect.power import (PAPER_CHIP_TOTAL_UW, PowerConfig, estimate_power,
                               n_chips_needed, reference_chip_power)
 
 HFO_DETECT = [sys.executable, "-m", "hfo_detect"]
@@ -102,7 +102,9 @@ def write_detection_dir(folder: Path) -> None:
 
 def test_estimate_dir_reads_counts_and_metadata(tmp_path):
     write_detection_dir(tmp_path)
-    est = estimate_dir(tmp_path)
+    from hfo_detect.commands.power import estimate_run_folder
+
+    est = estimate_run_folder(tmp_path)
     recs = est.recordings.set_index("recording")
     assert list(recs.index) == ["rec1", "rec2"]
     assert recs.loc["rec1", "dynamic_uw"] == pytest.approx(3.49126)
@@ -130,6 +132,28 @@ def test_power_cli_text_and_override(tmp_path):
                           capture_output=True, text=True, check=True)
     assert "614.3" in proc.stdout and "rec1" in proc.stdout
     assert " 135.0 " in proc.stdout.splitlines()[1]  # 194.99 - 60 bias
+
+
+def test_power_cli_names_units_chip_rule_and_demo_layout(tmp_path):
+    """Full recording names, plain uW numbers, the chips rule stated; DIR/detections is found."""
+    run = tmp_path / "detections"
+    run.mkdir()
+    long_a = "sub-01_ses-preimplant_task-rest_acq-seeg_run-01"
+    long_b = "sub-01_ses-preimplant_task-rest_acq-seeg_run-02"
+    for stem in (long_a, long_b):
+        counts = pd.concat([two_channel_counts()] * 22, ignore_index=True).iloc[:43]
+        counts["channel"] = [f"C{i}-C{i + 1}" for i in range(43)]
+        counts["n_hidden"] = 256
+        counts["adm_events"] = 4e6  # busy channels: a total in the thousands of uW
+        counts.to_csv(run / f"{stem}_counts.tsv", sep="\t", index=False)
+    proc = subprocess.run(HFO_DETECT + ["power", str(tmp_path)], capture_output=True, text=True,
+                          check=True)
+    out = proc.stdout
+    assert long_a in out and long_b in out
+    assert "e+" not in out
+    row = next(line for line in out.splitlines() if line.startswith(long_a)).split()
+    assert row[1] == "43" and row[2] == "11"  # 43 x 256 neurons on 1024-neuron chips
+    assert "one chip holds 4 channels" in out and "ceil(channels / 8" in out
 
 
 def test_power_cli_empty_folder_is_one_line_error(tmp_path):

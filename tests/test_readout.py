@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from hfo_detect.config import ReadoutConfig
-from hfo_detect.readout import StreamingReadout, count_hfo, events_frame, spikes_to_events
+from hfo_detect.events import count_hfo
+from hfo_detect.readout import StreamingReadout, events_frame, spikes_to_events
 from hfo_detect.spikes import SpikeTrains
 
 FS = 2000.0

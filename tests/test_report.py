@@ -169,7 +169,7 @@ def test_report_renders_in_headless_chromium(det_dir: Path, tmp_path: Path):
 
 def test_scaled_params_multiply_the_adm_scale_factors():
     from hfo_detect.detectors import make_detector
-    from hfo_detect.reporting.sweep import scaled_params
+    from hfo_detect.sweep_run import scaled_params
 
     params = scaled_params({"preset": "hfo256", "seed": 0, "keep_spikes": True}, 2.0)
     assert "keep_spikes" not in params
@@ -182,8 +182,11 @@ def test_scaled_params_multiply_the_adm_scale_factors():
 
 
 def test_report_network_sweep(det_dir: Path, tmp_path: Path):
-    saved = build_report(det_dir, reference=tmp_path / "reference_events.tsv",
-                         cfg=ReportConfig(max_gallery=1, sweep_factors=(0.5, 8.0)))
+    from hfo_detect.sweep_run import sweep_run
+
+    ref = tmp_path / "reference_events.tsv"
+    saved = build_report(det_dir, reference=ref, sweep=sweep_run(det_dir, ref, (0.5, 8.0)),
+                         cfg=ReportConfig(max_gallery=1))
     table = pd.DataFrame(saved["sweep"]["table"]).set_index("threshold")
     assert list(table.index) == [0.5, 8.0] and "pr-curves" in saved["figures"]
     # reference: 4 marks on the reviewed channels, whatever the threshold

@@ -2,29 +2,46 @@
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-EVENT_COLUMNS = ["onset", "duration", "channel", "kind", "fr_and_r", "detector"]
+from hfo_detect.events import CORE_COLUMNS, EventTable
+
+EVENT_COLUMNS = list(CORE_COLUMNS)
+
+#: the signals of the recordings being worked on, so ``fit`` then ``predict`` read a file once
+_READ: "weakref.WeakKeyDictionary[Any, np.ndarray]" = weakref.WeakKeyDictionary()
 
 
 def recording_arrays(recording: Any) -> tuple[np.ndarray, float, list[str]]:
-    """``(data_uv (n_ch, n), sfreq, ch_names)`` from a Recording, an ``mne.io.Raw`` or a tuple.
-
-    A tuple is ``(data_uv, sfreq, ch_names)``. MNE stores volts; its data are converted to uV.
-    """
+    """``(data_uv (n_ch, n), sfreq, ch_names)`` from a Recording, an ``mne.io.Raw``, a path or a
+    tuple ``(data_uv, sfreq, ch_names)`` (the inputs of :func:`hfo_detect.io.as_recording`)."""
     if isinstance(recording, tuple):
         data, sfreq, names = recording
         return np.atleast_2d(np.asarray(data, float)), float(sfreq), list(names)
+    if not hasattr(recording, "get_data_uv"):
+        from hfo_detect.io import as_recording
+
+        recording = as_recording(recording)  # a path or an MNE Raw, as the network takes them
     if hasattr(recording, "get_data_uv"):
-        data = recording.get_data_uv(0, recording.n_times)
-        return np.atleast_2d(np.asarray(data, float)), float(recording.sfreq), list(recording.ch_names)
-    if hasattr(recording, "get_data") and hasattr(recording, "info"):
-        data = recording.get_data(units="uV")
-        return np.asarray(data, float), float(recording.info["sfreq"]), list(recording.ch_names)
+        data = _READ.get(recording)
+        if data is None:  # read once per Recording object; fit and predict share it
+            data = np.atleast_2d(np.asarray(recording.get_data_uv(0, recording.n_times), float))
+            data.setflags(write=False)
+            _READ[recording] = data
+        return data, float(recording.sfreq), list(recording.ch_names)
     raise TypeError(f"cannot read signals from {type(recording).__name__}")
+
+
+def check_fitted(est: Any, attribute: str) -> None:
+    """Refuse ``predict`` before ``fit`` like every detector of the package (NotFittedError)."""
+    if not hasattr(est, attribute):
+        from sklearn.exceptions import NotFittedError
+
+        raise NotFittedError("call fit(recording) before predict")
 
 
 def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -57,11 +74,7 @@ def events_frame(rows: list[dict]) -> pd.DataFrame:
 
 
 def to_event_table(df: pd.DataFrame) -> Any:
-    """Wrap in :class:`hfo_detect.events.EventTable` (plain DataFrame if that module is missing)."""
-    try:
-        from hfo_detect.events import EventTable
-    except ImportError:  # pragma: no cover - written by another helper
-        return df
+    """Wrap in :class:`hfo_detect.events.EventTable`."""
     return EventTable(df)
 
 

@@ -1,7 +1,7 @@
 """Common engine of the RMS and line-length baselines: band-pass, sliding feature, k-SD threshold.
 
 Per channel and band: zero-phase Butterworth band-pass (``sosfiltfilt``, order 4 per edge)
-[CHOICE: the original papers used FIR filters whose exact designs are not part of the spec]; a
+[CHOICE: the original papers used FIR filters whose exact designs are not published]; a
 sliding-window feature of the band-passed signal; threshold ``mean + k * SD`` of that feature over
 the whole recording (computed in ``fit``); runs above threshold lasting >= ``min_duration_s``;
 runs closer than ``merge_gap_s`` joined; then a detector-specific acceptance test.
@@ -16,6 +16,7 @@ from scipy.signal import butter, sosfiltfilt
 from sklearn.base import BaseEstimator
 
 from hfo_detect.baselines._common import (
+    check_fitted,
     events_frame,
     flag_co_occurrence,
     merge_runs,
@@ -80,9 +81,8 @@ class EnergyDetector(BaseEstimator):
         return mean + self.k * sd
 
     def predict(self, recording: Any):
-        """Detect with the fitted statistics (fits on ``recording`` first if not fitted)."""
-        if not hasattr(self, "stats_"):
-            self.fit(recording)
+        """Detect with the fitted statistics (``fit`` first, as every detector needs)."""
+        check_fitted(self, "stats_")
         data, sfreq, names = recording_arrays(recording)
         min_len = int(np.ceil(self.min_duration_s * sfreq - 1e-9))
         gap = int(round(self.merge_gap_s * sfreq))

@@ -1,6 +1,6 @@
 """The Zurich "Morphology" HFO detector (Burnos et al. 2016; used by Fedele et al. 2017).
 
-Re-implemented from the description in spec section 6 (no code copied). Per bipolar channel and
+Re-implemented from the description in Burnos et al. 2016 (no code copied). Per bipolar channel and
 band (ripple 80-250 Hz, fast ripple 250-500 Hz):
 
 1. Zero-phase FIR band-pass: ``scipy.signal.remez`` Parks-McClellan designs (403 / 406 taps at
@@ -19,9 +19,9 @@ band (ripple 80-250 Hz, fast ripple 250-500 Hz):
    (artifact); kept only with >= 6 consecutive *whole* half-waves (between zero crossings inside
    the event) whose peak |filtered| exceeds the filtered threshold.
 6. Events closer than 20 ms are merged (after the oscillation test); ripples and fast ripples
-   that overlap on a channel get ``fr_and_r = True`` (spec 6.5).
+   that overlap on a channel get ``fr_and_r = True`` (Burnos et al. 2016).
 
-Edge convention (spec 6.6) [CHOICE, parameter ``edge``]: ``"literal"`` counts half-waves in
+Edge convention (Burnos et al. 2016) [CHOICE, parameter ``edge``]: ``"literal"`` counts half-waves in
 ``[start, stop]``; ``"extended"`` in ``[start, stop + 1 sample]`` (the marks end ~3 samples after
 the literal stop). Reported onsets are ``(start + 1) / fs`` (MATLAB 1-based index), offsets
 ``(stop + 1) / fs`` (``+ 1`` more sample with ``"extended"``).
@@ -38,6 +38,7 @@ from scipy.signal import filtfilt, hilbert, remez
 from sklearn.base import BaseEstimator
 
 from hfo_detect.baselines._common import (
+    check_fitted,
     events_frame,
     flag_co_occurrence,
     merge_runs,
@@ -52,7 +53,7 @@ EDGES = ("literal", "extended")
 
 @dataclass(frozen=True)
 class MorphologyBand:
-    """Settings of one band (values from spec 6.1-6.3).
+    """Settings of one band (values from Burnos et al. 2016).
 
     Parameters
     ----------
@@ -91,7 +92,7 @@ FR_BAND = MorphologyBand("fast_ripple", 250.0, 490.0, 10.0, 406, 0.70, 0.99, 0.0
 
 @dataclass(frozen=True)
 class MorphologyConfig:
-    """All settings of the Morphology detector (spec 6; names follow the MATLAB variables).
+    """All settings of the Morphology detector (Burnos et al. 2016; names follow the MATLAB variables).
 
     Parameters
     ----------
@@ -99,7 +100,7 @@ class MorphologyConfig:
     stopband_weight : float
         remez weight of the stop bands (50).
     st_high_hz : float
-        Upper frequency of the Stockwell entropy (500 Hz for both bands, spec 6.6).
+        Upper frequency of the Stockwell entropy (500 Hz for both bands, Burnos et al. 2016).
     bl_mu : float
         Entropy fraction of the maximum for baseline samples (0.9).
     bl_border_s : float
@@ -121,7 +122,7 @@ class MorphologyConfig:
     edge : {"literal", "extended"}
         Edge convention of the half-wave count and offsets (see module docstring).
     thr_filt_scale : float
-        Multiplies the filtered-signal threshold (1.0; spec 6.6 notes 1.2 fits the ECoG marks).
+        Multiplies the filtered-signal threshold (1.0; 1.2 fits the ECoG marks better [CALC]).
     no_baseline_thr : float
         Threshold used when no baseline exists (1000 uV -> no detection).
     """
@@ -145,7 +146,7 @@ class MorphologyConfig:
 
 @lru_cache(maxsize=16)
 def design_fir(band: MorphologyBand, sfreq: float, stopband_weight: float = 50.0) -> np.ndarray:
-    """Parks-McClellan band-pass of spec 6.1 (403 / 406 taps at 2 kHz, scaled with ``sfreq``)."""
+    """Parks-McClellan band-pass of Burnos et al. 2016 (403 / 406 taps at 2 kHz, scaled with ``sfreq``)."""
     numtaps = int(round(band.numtaps * sfreq / 2000.0))
     nyq = sfreq / 2.0
     lo_stop = band.low_hz - band.transition_hz
@@ -176,7 +177,7 @@ def envelope(filtered: np.ndarray, sfreq: float, low_hz: float) -> np.ndarray:
 
 
 def _segment_masks(raw, filts, start, seg_len, bands, cfg, sfreq):
-    """Baseline masks of one 1-s segment for several bands from one S-transform (spec 6.2)."""
+    """Baseline masks of one 1-s segment for several bands from one S-transform (Burnos et al. 2016)."""
     hi = int(min(cfg.st_high_hz, sfreq / 2))
     lows = [int(b.low_hz) + 1 for b in bands]  # 1-s segment -> frequency index == Hz
     entropies = stockwell_entropies(raw[start:start + seg_len], min(lows), hi, lows)
@@ -198,7 +199,7 @@ def _segment_masks(raw, filts, start, seg_len, bands, cfg, sfreq):
 
 def baseline_masks(raw: np.ndarray, filts: dict[str, np.ndarray], sfreq: float,
                    bands: tuple[MorphologyBand, ...], cfg: MorphologyConfig) -> dict[str, np.ndarray]:
-    """Boolean masks of baseline samples per band (Stockwell entropy, spec 6.2 and 6.6).
+    """Boolean masks of baseline samples per band (Stockwell entropy, Burnos et al. 2016).
 
     The first ``bl_duration_s`` whole seconds are searched; a band with less than
     ``min_baseline_s`` of baseline also searches the remaining whole seconds.
@@ -228,7 +229,7 @@ def band_thresholds(env: np.ndarray, filt: np.ndarray, mask: np.ndarray, band: M
                     cfg: MorphologyConfig) -> tuple[float, float, int]:
     """(THR envelope, THR filtered, number of baseline samples) of one channel and band."""
     n_bl = int(mask.sum())
-    if n_bl == 0:  # no baseline at all -> no detection (spec 6.6)
+    if n_bl == 0:  # no baseline at all -> no detection (Burnos et al. 2016)
         return cfg.no_baseline_thr, cfg.no_baseline_thr, 0
     thr = ecdf_quantile(env[mask], band.cdf_level_env)
     thr_filt = ecdf_quantile(filt[mask], band.cdf_level_filt) * cfg.thr_filt_scale
@@ -239,7 +240,7 @@ def has_oscillations(segment: np.ndarray, thr_filt: float, min_count: int) -> bo
     """True if ``min_count`` consecutive whole half-waves peak above ``thr_filt``.
 
     Half-waves lie between successive zero crossings inside the segment; the partial ones before
-    the first and after the last crossing are not counted (spec 6.6).
+    the first and after the last crossing are not counted (Burnos et al. 2016).
     """
     positive = segment >= 0
     cross = np.flatnonzero(positive[1:] != positive[:-1])  # crossing between i and i + 1
@@ -253,7 +254,7 @@ def has_oscillations(segment: np.ndarray, thr_filt: float, min_count: int) -> bo
 
 def detect_band(filt: np.ndarray, env: np.ndarray, thr: float, thr_filt: float, sfreq: float,
                 band: MorphologyBand, cfg: MorphologyConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Start/stop sample indices (inclusive) of the events of one channel and band (spec 6.3)."""
+    """Start/stop sample indices (inclusive) of the events of one channel and band (Burnos et al. 2016)."""
     if cfg.edge not in EDGES:
         raise ValueError(f"edge must be one of {EDGES}")
     a_start, a_stop = runs(env > thr)
@@ -345,8 +346,7 @@ class MorphologyDetector(BaseEstimator):
         return self
 
     def predict(self, recording: Any):
-        if not hasattr(self, "thresholds_"):
-            self.fit(recording)
+        check_fitted(self, "thresholds_")
         data, sfreq, names = recording_arrays(recording)
         cfg = self._cfg()
         cache = getattr(self, "_cache", None)

@@ -45,3 +45,14 @@ def config_from_set_pairs(cls, pairs: tuple[str, ...], *, nonnegative: bool = Fa
         if nonnegative and any(v < 0 for v in values):
             raise click.BadParameter(f"{pair!r}: value must be >= 0", param_hint="--set")
     return cls(**out)
+
+
+def check_preset(ctx, param, value):
+    """Click callback: refuse an unknown preset name before any work is done (one line)."""
+    if value is None:
+        return value
+    from hfo_detect.config import PRESETS
+
+    if value not in PRESETS:
+        raise click.BadParameter(f"{value!r} is not one of {', '.join(sorted(PRESETS))}")
+    return value

@@ -15,11 +15,13 @@ from collections.abc import Callable, Sequence
 
 import click
 
+from hfo_detect.commands._options import check_preset
+
 DETECTOR_NAMES = ("snn", "morphology", "rms", "linelength")
 #: options that only the network detector takes (name on the command line -> parameter)
 SNN_OPTIONS = {"preset": "preset", "seed": "seed", "calibration": "calibration",
                "integrator": "integrator", "mismatch_cv": "mismatch_cv",
-               "min_neurons": "min_neurons"}
+               "min_neurons": "min_neurons", "keep_spikes": "keep_spikes"}
 
 
 def detector_params(detector: str, **options) -> dict:
@@ -83,7 +85,8 @@ def check_scheduler(ctx, param, value):
               help="Output folder (created if needed).")
 @click.option("--detector", type=click.Choice(DETECTOR_NAMES), default="snn", show_default=True,
               help="The neuromorphic network or a conventional baseline.")
-@click.option("--preset", default=None, help="Network preset (default hfo256).")
+@click.option("--preset", default=None, callback=check_preset,
+              help="Network preset: sharifhazileh2021, hfo256 (default) or burelo2021_ecog.")
 @click.option("--seed", type=int, default=None, help="Seed of the simulated chip (hfo256).")
 @click.option("--montage", type=click.Choice(["bipolar", "as-is"]), default="bipolar",
               show_default=True, help="Re-reference neighbouring contacts or keep channels as they are.")
@@ -98,22 +101,27 @@ def check_scheduler(ctx, param, value):
 @click.option("--chunk-s", type=click.FloatRange(min=0.01, max=3600.0), default=10.0,
               show_default=True, help="Streaming chunk length in seconds.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Recordings processed in parallel on local processes.")
+              help="Local processes: recordings run in parallel; a single recording splits its "
+                   "channels over them instead (same results).")
+@click.option("--keep-spikes", is_flag=True,
+              help="Also write the run's ADM events and hidden spikes (<stem>_spikes.npz; network "
+                   "only); hfo-detect report then shows the spikes behind an event.")
 @click.option("--scheduler", default=None, metavar="ADDRESS", callback=check_scheduler,
               help="Run on an existing Dask distributed scheduler (tcp://host:port) instead.")
 @click.option("--force", is_flag=True, help="Redo recordings already done with the same parameters.")
 def command(inputs, out_dir, detector, preset, seed, montage, calibration, integrator,
-            mismatch_cv, min_neurons, chunk_s, jobs, scheduler, force):
+            mismatch_cv, min_neurons, chunk_s, jobs, keep_spikes, scheduler, force):
     """Detect HFOs in each INPUT recording and write events and counts into --out."""
-    if preset is not None:
-        from hfo_detect.config import PRESETS
-
-        if preset not in PRESETS:
-            raise click.BadParameter(f"{preset!r} is not one of {sorted(PRESETS)}",
-                                     param_hint="--preset")
     params = detector_params(detector, preset=preset, seed=seed, calibration=calibration,
                              integrator=integrator, mismatch_cv=mismatch_cv,
-                             min_neurons=min_neurons)
+                             min_neurons=min_neurons, keep_spikes=keep_spikes or None)
+    if detector == "snn":
+        from hfo_detect.detectors import make_detector
+        from hfo_detect.jit import compile_note
+
+        note = compile_note(make_detector("snn", **params).make_config())
+        if note:
+            click.echo(note, err=True)
     n_failed = run_files(inputs, out_dir, detector=detector, montage=montage, params=params,
                          chunk_s=chunk_s, jobs=jobs, scheduler=scheduler, force=force)
     if n_failed:

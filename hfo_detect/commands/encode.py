@@ -1,6 +1,7 @@
 """``hfo-detect encode``: filter bank + ADM, per-channel UP/DN event counts (and event times).
 
-Writes per recording ``<stem>_adm.tsv`` (columns ``channel, band, threshold_uv, n_up, n_down,
+Writes per recording (``<stem>`` as for ``detect``, :func:`hfo_detect.outputs.output_stem`)
+``<stem>_adm.tsv`` (columns ``channel, band, threshold_uv, n_up, n_down,
 rate_hz``; ``rate_hz = (n_up + n_down) / duration``) and with ``--events``
 ``<stem>_adm_events.tsv`` (``channel, band, polarity, time_s``).
 """
@@ -12,8 +13,10 @@ from pathlib import Path
 import click
 import numpy as np
 
+from hfo_detect.atomic import atomic_write
 from hfo_detect.channels import canonical_bipolar
 from hfo_detect.errors import OutputError
+from hfo_detect.outputs import ADM_EVENTS_SUFFIX, ADM_SUFFIX, output_stem
 
 
 def adm_table(result, ch_names) -> "pandas.DataFrame":  # noqa: F821
@@ -46,10 +49,7 @@ def events_table(result, ch_names) -> "pandas.DataFrame":  # noqa: F821
 
 
 def _write(df, path: Path) -> None:
-    try:
-        df.to_csv(path, sep="\t", index=False, float_format="%.9g")
-    except OSError as err:
-        raise OutputError(f"cannot write: {err.strerror or err}", path) from None
+    atomic_write(path, lambda tmp: df.to_csv(tmp, sep="\t", index=False, float_format="%.9g"))
 
 
 @click.command("encode")
@@ -89,11 +89,11 @@ def command(inputs, out_dir: Path, preset: str, montage: str, calibration, encod
     for path in inputs:
         rec = open_recording(path, montage=montage)
         result = encode_recording(rec, cfg, chunk_s=chunk_s)
-        stem = Path(str(path)).stem
+        stem = output_stem(path)  # the rule of detect's outputs (no "_ieeg")
         names = [canonical_bipolar(c) for c in rec.ch_names]  # as the event tables write them
         table = adm_table(result, names)
-        _write(table, out_dir / f"{stem}_adm.tsv")
+        _write(table, out_dir / f"{stem}{ADM_SUFFIX}")
         if events:
-            _write(events_table(result, names), out_dir / f"{stem}_adm_events.tsv")
+            _write(events_table(result, names), out_dir / f"{stem}{ADM_EVENTS_SUFFIX}")
         click.echo(f"{path}: {rec.n_channels} channels, {len(result.spikes)} ADM events "
-                   f"-> {out_dir / (stem + '_adm.tsv')}")
+                   f"-> {out_dir / (stem + ADM_SUFFIX)}")

@@ -10,44 +10,28 @@ import click
 MAX_SECONDS = 1e6
 
 
-def check_channels(det_path, ref_path, det, ref) -> None:
-    """Refuse a reference that does not belong to the detections' recording.
-
-    When the detection run's ``<stem>_detect.json`` lies beside the events file, every reference
-    channel must be one of the recording's channels. Without it, the reference and the detections
-    must share at least one channel (when both hold events).
-
-    Raises
-    ------
-    AnnotationError
-        Naming the reference file and the channels that do not match.
-    """
-    import json
-    from pathlib import Path
-
+def parse_renames(pairs: tuple[str, ...]) -> dict[str, str]:
+    """``--rename OLD=NEW`` pairs -> ``{OLD: NEW}`` (channel names canonical, as events write them)."""
     from hfo_detect.channels import canonical_bipolar
-    from hfo_detect.errors import AnnotationError
 
-    det_path, ref_path = Path(det_path), Path(ref_path)
-    ref_channels = {canonical_bipolar(c) for c in ref.df["channel"]}
-    if not ref_channels:
-        return
-    stem = det_path.name[: -len("_events.tsv")] if det_path.name.endswith("_events.tsv") else det_path.stem
-    sidecar = det_path.with_name(f"{stem}_detect.json")
-    if sidecar.is_file():
-        known = {canonical_bipolar(c) for c in json.loads(sidecar.read_text()).get("channels", [])}
-        missing = sorted(ref_channels - known)
-        if known and missing:
-            raise AnnotationError(
-                f"reference marks on channels not in the recording ({', '.join(missing[:5])}"
-                f"{', ...' if len(missing) > 5 else ''})", ref_path)
-        return
-    det_channels = {canonical_bipolar(c) for c in det.df["channel"]}
-    if det_channels and not det_channels & ref_channels:
-        raise AnnotationError(
-            f"reference marks share no channel with the detections (reference: "
-            f"{', '.join(sorted(ref_channels)[:3])}; detected: {', '.join(sorted(det_channels)[:3])})",
-            ref_path)
+    out = {}
+    for pair in pairs:
+        old, sep, new = pair.partition("=")
+        if not sep or not old.strip() or not new.strip():
+            raise click.BadParameter(f"{pair!r}: expected OLD=NEW", param_hint="--rename")
+        out[canonical_bipolar(old.strip())] = canonical_bipolar(new.strip())
+    return out
+
+
+def _renamed(table, renames: dict[str, str]):
+    from hfo_detect.channels import canonical_bipolar
+    from hfo_detect.events import EventTable
+
+    if not renames:
+        return table
+    df = table.df.copy()
+    df["channel"] = [renames.get(canonical_bipolar(c), c) for c in df["channel"]]
+    return EventTable(df)
 
 
 def _fmt(v) -> str:
@@ -69,25 +53,38 @@ def _fmt(v) -> str:
               help="Reviewed channels (comma-separated) or 'all'; default: channels with >= 1 reference mark.")
 @click.option("--bin", "bin_s", type=click.FloatRange(0, MAX_SECONDS, min_open=True), default=0.01,
               show_default=True, help="Bin width (s, > 0) for kappa.")
+@click.option("--rename", "renames", multiple=True, metavar="OLD=NEW",
+              help="Rename a channel on both sides before scoring (repeatable), e.g. "
+                   "--rename AL1-AL2=AHR3-AHR4 for the authors' 50-s file, whose channel carries a "
+                   "placeholder label.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def command(detected, reference, rule, iou_threshold, tolerance_s, kind, channels, bin_s, as_json):
+def command(detected, reference, rule, iou_threshold, tolerance_s, kind, channels, bin_s, renames,
+            as_json):
     """Score DETECTED events against REFERENCE marks (files, or folders paired by recording name).
 
     Events are matched one-to-one per channel and kind, optimally (maximum number of pairs, then
     maximum overlap). False positives count only on reviewed channels. Detections of band-less
-    kind 'hfo' are scored against all reference HFOs (the 'pooled' row).
+    kind 'hfo' are scored against all reference HFOs (the 'pooled' row). DETECTED may be the
+    --out folder of hfo-detect detect; recordings and reference files are paired by recording
+    name (the rule of hfo-detect report). Kappa is computed over the recording's span
+    (n_times / sfreq from the run's <stem>_detect.json when it lies beside the events).
     """
-    from hfo_detect.evaluation.pairing import pair_files
+    from hfo_detect.channels import canonical_bipolar
     from hfo_detect.evaluation.scoring import combine_results, score_events
     from hfo_detect.events import EventTable
+    from hfo_detect.outputs import check_reference_channels, pair_files, run_record_of
 
+    rename = parse_renames(renames)
     pairs, notes = pair_files(detected, reference)
     results = {}
     for name, det_path, ref_path in pairs:
-        det, ref = EventTable.read(det_path), EventTable.read(ref_path)
-        check_channels(det_path, ref_path, det, ref)
+        det = _renamed(EventTable.read(det_path), rename)
+        ref = _renamed(EventTable.read(ref_path), rename)
+        record = run_record_of(det_path)
+        channels = [rename.get(canonical_bipolar(c), c) for c in record.get("channels", [])]
+        check_reference_channels(ref_path, ref, channels, detected=det)
         results[name] = score_events(
-            det, ref, kinds=kind, rule=rule,
+            det, ref, kinds=kind, rule=rule, stop_s=record.get("duration_s"),
             iou_threshold=iou_threshold, tolerance_s=tolerance_s, bin_s=bin_s, channels=channels)
     total = combine_results(list(results.values())) if len(results) > 1 else next(iter(results.values())).summary()
     rule_text = next(iter(results.values())).rule

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-#: kinds that are high-frequency oscillations; anything else (spike, artifact) is ignored by scoring
-HFO_KINDS = ("ripple", "fast_ripple", "hfo")
-#: spellings of the two bands met in BIDS / Zurich / truth files
-_KIND_ALIASES = {"fr": "fast_ripple", "fastripple": "fast_ripple", "fast ripple": "fast_ripple", "r": "ripple"}
+from hfo_detect.events import HFO_KINDS, merge_overlapping, normalise_kind
+from hfo_detect.errors import AnnotationError
+
+__all__ = ["HFO_KINDS", "merge_overlapping", "as_frame", "hfo_only", "canonical_channel"]
 
 COLUMNS = ["onset", "offset", "channel", "kind"]
 
@@ -24,12 +23,10 @@ COLUMNS = ["onset", "offset", "channel", "kind"]
 def canonical_channel(name: str) -> str:
     """Canonical bipolar channel name, through :func:`hfo_detect.channels.canonical_bipolar`.
 
-    Falls back to the stripped name when that module is absent or does not recognise it.
+    Falls back to the stripped name when it does not recognise the spelling.
     """
-    try:
-        from hfo_detect.channels import canonical_bipolar
-    except ImportError:  # pragma: no cover - module written by another helper
-        return str(name).strip()
+    from hfo_detect.channels import canonical_bipolar
+
     try:
         out = canonical_bipolar(str(name))
     except Exception:  # unrecognised spelling: keep as written
@@ -65,7 +62,7 @@ def as_frame(events: Any, canonical: bool = True) -> pd.DataFrame:
     df["onset"] = df["onset"].astype(float)
     df["offset"] = df["offset"].astype(float)
     kinds = df["kind"].astype(str).str.strip().str.lower()
-    df["kind"] = kinds.map(lambda k: _KIND_ALIASES.get(k, k))
+    df["kind"] = kinds.map(_kind_or_label)
     df["channel"] = df["channel"].astype(str)
     if canonical and len(df):
         names = {c: canonical_channel(c) for c in df["channel"].unique()}
@@ -78,23 +75,10 @@ def hfo_only(df: pd.DataFrame) -> pd.DataFrame:
     return df[df["kind"].isin(HFO_KINDS)].reset_index(drop=True)
 
 
-def merge_overlapping(df: pd.DataFrame) -> pd.DataFrame:
-    """Union of overlapping (or touching) events per channel, kind set to ``"hfo"``.
-
-    Used for the band-less pooled score: a ripple and a fast ripple marked on the same channel at
-    the same time (Zurich ``frandr``) are one oscillation for a detector that has no bands.
-    """
-    if df.empty:
-        out = df.iloc[0:0][COLUMNS].copy()
-        return out
-    parts = []
-    for channel, g in df.sort_values(["channel", "onset"]).groupby("channel", sort=True):
-        on = g["onset"].to_numpy()
-        off = g["offset"].to_numpy()
-        running = np.maximum.accumulate(off)
-        new = np.ones(len(on), dtype=bool)
-        new[1:] = on[1:] > running[:-1]  # touching events (on == previous end) are merged
-        starts = np.minimum.reduceat(on, np.flatnonzero(new))
-        stops = np.maximum.reduceat(off, np.flatnonzero(new))
-        parts.append(pd.DataFrame({"onset": starts, "offset": stops, "channel": channel, "kind": "hfo"}))
-    return pd.concat(parts, ignore_index=True)
+def _kind_or_label(kind: str) -> str:
+    """The event kind (:func:`hfo_detect.events.normalise_kind`); other labels stay as written
+    (scoring ignores them)."""
+    try:
+        return normalise_kind(kind)
+    except AnnotationError:
+        return kind

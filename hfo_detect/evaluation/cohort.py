@@ -19,7 +19,6 @@ from pathlib import Path
 import pandas as pd
 
 from hfo_detect.errors import AnnotationError, HFODetectError
-from hfo_detect.evaluation.pairing import list_event_files
 from hfo_detect.evaluation.rates import hfo_rates
 
 _SUB = re.compile(r"(?:^|_)sub-([A-Za-z0-9]+)")
@@ -85,7 +84,7 @@ def load_interval_rates(events_dir: str | Path, kind: str = "frandr",
     if not folder.is_dir():
         raise HFODetectError("events folder not found", folder)
     per_sub: dict[str, dict[str, pd.Series]] = {}
-    for f in list_event_files(folder):
+    for f in sorted(folder.rglob("*_events.tsv")):
         m = _SUB.search(f.name)
         if m is None:
             continue

@@ -1,9 +1,9 @@
-"""HFO area and post-surgical outcome prediction (spec 4.2 and 4.3).
+"""HFO area and post-surgical outcome prediction (Fedele et al. 2017, HFO area; Burelo et al. 2021).
 
-HFO area (spec 4.2, reconstruction; the exact thresholds of the source papers were not retrieved)
+HFO area (Fedele et al. 2017, HFO area, reconstruction; the exact thresholds of the source papers were not retrieved)
 -------------------------------------------------------------------------------------------------
 1. Per patient, interval ``k`` and channel ``c``: rate ``r[k, c]`` (events/min) of the chosen kind,
-   by default ripples co-occurring with fast ripples (FR&R, spec 6.5).
+   by default ripples co-occurring with fast ripples (FR&R, Burnos et al. 2016).
 2. Per interval the channel(s) with the maximal rate (ties: all of them); intervals whose rates are
    all zero are skipped.
 3. Dwell time of ``c`` = fraction of the non-empty intervals in which ``c`` holds the maximum.
@@ -21,7 +21,7 @@ resected (or the bipolar name itself is listed); one resected contact is not eno
 4.2 step 5]. An undefined area is handled by ``undefined``: ``"free"`` (default: no unresected HFO
 area -> predict seizure freedom), ``"recurrence"`` or ``"exclude"``.
 
-ECoG rule (spec 4.3, Burelo 2021)
+ECoG rule (Burelo et al. 2021)
 ---------------------------------
 With pre- and post-resection recordings: recurrence predicted when the fast-ripple rate of any
 channel of the post-resection recording is >= ``threshold_per_min`` (default 1/min).

@@ -16,7 +16,7 @@ RATE_KINDS = ("frandr", "ripple", "fast_ripple", "hfo")
 def co_occurring_ripples(df: pd.DataFrame) -> pd.DataFrame:
     """Ripples that overlap in time (> 0 s) with at least one fast ripple on the same channel.
 
-    This is the FR&R event of spec 6.5. A ``fr_and_r`` column already set to True also counts
+    This is the FR&R event of Burnos et al. 2016. A ``fr_and_r`` column already set to True also counts
     (truth TSVs carry the Zurich ``frandr`` flag).
     """
     rip = df[df["kind"] == "ripple"]

@@ -1,6 +1,6 @@
 """Patient-level binary metrics with exact (Clopper-Pearson) confidence intervals.
 
-Positive class = seizure recurrence (spec 4.1): TP = recurrence predicted and observed,
+Positive class = seizure recurrence (Sharifhazileh et al. 2021, Table 3): TP = recurrence predicted and observed,
 TN = seizure freedom predicted and observed, FP = recurrence predicted but seizure-free,
 FN = seizure-free predicted but recurrence.
 """

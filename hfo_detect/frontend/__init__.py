@@ -1,4 +1,4 @@
-"""Neuromorphic front end: band-pass filter bank, threshold calibration and ADM (spec 1.2-1.4).
+"""Neuromorphic front end: band-pass filter bank, threshold calibration and ADM (the authors' code: filters, ``find_thresholds``, ``signal_to_spike_refractory``).
 
 Public API::
 

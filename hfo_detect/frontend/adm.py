@@ -1,9 +1,9 @@
 """Asynchronous delta modulator (ADM): filtered signal -> UP/DN events, two encoders.
 
-``faithful`` (spec 1.3, the authors' ``signal_to_spike_refractory``)
+``faithful`` (the authors' code, ``signal_to_spike_refractory``)
     The filtered signal, sampled at ``t_i = i / fs``, is linearly interpolated (``np.interp``
     arithmetic) onto ``N = round((t[-1] - t[0]) * interp_hz)`` points of
-    ``np.linspace(t[0], t[-1], N)`` (Python round-half-even; spec 2.6 item 2). Starting from
+    ``np.linspace(t[0], t[-1], N)`` (Python round-half-even; as Brian2 runs the released code). Starting from
     reference 0, a grid value ``y > ref + delta`` emits UP, ``y < ref - delta`` emits DN; the
     reference becomes ``y`` and the next ``int(refractory_s * interp_hz)`` grid points are not
     examined. The grid depends on the total duration, so the encoder needs ``n_times_total``.

@@ -1,4 +1,4 @@
-"""ADM threshold calibration: the noise-floor rule of the authors' code (spec 1.4).
+"""ADM threshold calibration: the noise-floor rule of the authors' code (the authors' code, find_thresholds).
 
 Per channel and band::
 

@@ -1,7 +1,7 @@
 """Band-pass filter bank: Butterworth band-passes as second-order sections, applied causally.
 
 The paper's software filters each band with ``scipy.signal.butter(2, [lo, hi], btype='band')``
-and ``lfilter`` from zero initial state (spec 1.2). We design the same filter as second-order
+and ``lfilter`` from zero initial state (the authors' code, filter bank). We design the same filter as second-order
 sections (numerically safer for narrow bands at high sampling rates) and run it with a numba
 kernel that performs exactly the arithmetic of ``scipy.signal.sosfilt`` (transposed direct form
 II, one section after the other), so our output is bit-identical to ``sosfilt`` and equal to the

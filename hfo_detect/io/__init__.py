@@ -14,7 +14,7 @@ Units: microvolts everywhere in the pipeline; MNE Raw objects hold volts (x 1e-6
 """
 
 from hfo_detect.io.edf_write import CHANNEL_SEPARATOR, write_edf
-from hfo_detect.io.load import open_recording, read_recording
+from hfo_detect.io.load import as_recording, open_recording, read_recording
 from hfo_detect.io.montage import bipolar_pairs, resolve_montage
 from hfo_detect.io.recording import Chunk, Recording, iter_chunks
 from hfo_detect.io.validate import check_edf_header, validate_sampling_rate
@@ -23,6 +23,7 @@ __all__ = [
     "CHANNEL_SEPARATOR",
     "Chunk",
     "Recording",
+    "as_recording",
     "bipolar_pairs",
     "check_edf_header",
     "iter_chunks",

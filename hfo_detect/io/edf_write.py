@@ -19,12 +19,12 @@ Conventions (the read side, :func:`hfo_detect.io.read_recording`, undoes all of 
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+
+from hfo_detect.atomic import atomic_write
 
 #: separator between description and channel name in EDF+ annotation texts (MNE's choice)
 CHANNEL_SEPARATOR = "@@"
@@ -189,13 +189,4 @@ def write_edf(
         data_record_duration=record_s,
         annotations=edf_annotations,
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        edf.write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path, lambda tmp: edf.write(tmp))

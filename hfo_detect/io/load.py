@@ -107,3 +107,29 @@ def read_recording(
     keep = handle_flat(rec.ch_names, flat_channels(np.ptp(data, axis=1), flat_tol_uv), on_flat, rec.path)
     rows = [rec.ch_names.index(n) for n in keep]
     return rec.subset(keep).to_raw(data_uv=data[rows])
+
+
+def as_recording(X) -> Recording:
+    """A :class:`Recording` from a Recording, an ``mne.io.BaseRaw`` or a path: what every
+    detector's ``fit`` and ``predict`` accept.
+
+    An MNE Raw is wrapped as it is (no montage); a path is opened with the default montage.
+
+    Raises
+    ------
+    TypeError
+        Anything else.
+    """
+    import os
+
+    if isinstance(X, Recording):
+        return X
+    if isinstance(X, (str, os.PathLike)):
+        return open_recording(X)
+    import mne
+
+    if isinstance(X, mne.io.BaseRaw):
+        filenames = getattr(X, "filenames", None) or [None]
+        return Recording.from_raw(X, "as-is", path=filenames[0])
+    raise TypeError(f"expected a Recording, an mne Raw or a path, got {type(X).__name__}")
+

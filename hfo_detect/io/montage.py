@@ -2,7 +2,7 @@
 
 A depth electrode's contacts are named ``<electrode><number>`` (``AHR1``..``AHR8``); the
 bipolar channel ``AHR1-AHR2`` is contact 1 minus contact 2 (anode minus cathode), the naming
-of the Zurich marks (spec 1.1). Neighbours are consecutive numbers of the same electrode;
+of the Zurich marks (Fedele et al. 2017, bipolar montage of the Zurich marks). Neighbours are consecutive numbers of the same electrode;
 a missing contact leaves a gap (no pair across it).
 """
 

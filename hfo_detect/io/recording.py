@@ -188,7 +188,7 @@ class Recording:
         overlap_s : float
             Context added before each core (and after it with ``symmetric``); clipped at
             the recording's ends. The overlap is the caller's choice (e.g. a few filter
-            time constants); the spec does not fix one.
+            time constants); neither the paper nor its code fixes one.
         symmetric : bool
             Also add ``overlap_s`` of context after the core (for non-causal processing).
         """

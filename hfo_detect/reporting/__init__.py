@@ -1,9 +1,5 @@
-"""Reports of a detection folder: reading its outputs, figures, HTML and ``summary.json``.
+"""Reports of a detection run: figures, HTML and ``summary.json``.
 
-Kept import-light: :mod:`hfo_detect.reporting.results` needs only pandas; the figure and
-HTML modules import matplotlib (Agg) when used.
+The run's outputs are read through :mod:`hfo_detect.outputs`; the figure and HTML modules import
+matplotlib (Agg) when used.
 """
-
-from hfo_detect.reporting.results import DetectionResult, read_detection_dir
-
-__all__ = ["DetectionResult", "read_detection_dir"]

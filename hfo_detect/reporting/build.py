@@ -2,7 +2,7 @@
 
 Sections: HFO rates (per recording, per channel), a gallery of detected events (raw and
 band-filtered traces; matched / unmatched / missed marked when a reference is given), a raster
-of ADM and hidden-layer spikes for one event (the network re-run on a short segment around it),
+of the run's own ADM events and hidden-layer spikes around one event (``detect --keep-spikes``),
 accuracy tables (precision, recall, F1, kappa) and precision-recall curves when a reference is
 given, the outcome table when outcome data are given, the chip power estimate, and the
 parameters and software version.
@@ -22,17 +22,18 @@ import numpy as np
 import pandas as pd
 
 from hfo_detect import __version__
-from hfo_detect.errors import HFODetectError, OutputError
+from hfo_detect.atomic import atomic_write_text
+from hfo_detect.errors import HFODetectError
 from hfo_detect.reporting import figures
 from hfo_detect.reporting.html import Section, page
-from hfo_detect.reporting.results import DetectionResult, read_detection_dir
+from hfo_detect.outputs import DetectionResult, find_run_folder, read_run, references_for_run
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class ReportConfig:
-    """Choices of the report [CHOICE: none of these is fixed by the spec].
+    """Choices of the report [CHOICE: none of these is fixed by the paper or its code].
 
     Parameters
     ----------
@@ -45,13 +46,9 @@ class ReportConfig:
     display_band_hz : (float, float)
         Band of the filtered trace (zero-phase 4th-order Butterworth, display only).
     raster_segment_s : float
-        Length of the segment around the raster event on which the network is re-run (its
-        ADM thresholds are re-calibrated on that segment).
+        Length of the stretch of the run's spikes shown around the raster event.
     score_rule : str
         Matching rule passed to :func:`hfo_detect.evaluation.score_events`.
-    sweep_factors : tuple of float
-        With a reference: multipliers of the ADM scale factors at which the network is re-run
-        for the precision-recall curve (empty: no sweep; see :mod:`hfo_detect.reporting.sweep`).
     """
 
     max_gallery: int = 6
@@ -60,7 +57,6 @@ class ReportConfig:
     display_band_hz: tuple[float, float] = (80.0, 500.0)
     raster_segment_s: float = 4.0
     score_rule: str = "overlap"
-    sweep_factors: tuple[float, ...] = ()
 
 
 # --------------------------------------------------------------------------------------
@@ -91,38 +87,14 @@ def rate_tables(results: list[DetectionResult]) -> tuple[pd.DataFrame, pd.DataFr
 
 
 def _events(res: DetectionResult):
-    from hfo_detect.events import EventTable
-
-    if res.events_path is None:
-        return EventTable.empty()
-    return EventTable.read(res.events_path)
-
-
-def reference_for(reference: Path, stem: str, n_recordings: int) -> Path | None:
-    """The reference events file of one recording.
-
-    A file is used for every recording; a folder is searched for ``<stem>*.tsv`` (preferring
-    ``*events.tsv``), or the stem without BIDS entities after the run (``_desc-...``).
-    """
-    if reference.is_file():
-        return reference
-    candidates = sorted(reference.rglob(f"{stem}*.tsv"))
-    events = [c for c in candidates if c.name.endswith("events.tsv")]
-    return (events or candidates or [None])[0]
+    return res.event_table()
 
 
 def status_of(det: pd.DataFrame, ref: pd.DataFrame) -> np.ndarray:
     """'matched' when a detection overlaps a reference HFO mark on the same channel."""
-    out = np.full(len(det), "unmatched", dtype=object)
-    for ch, rows in det.groupby("channel").groups.items():
-        r = ref[ref["channel"] == ch]
-        if not len(r):
-            continue
-        d = det.loc[rows]
-        hit = ((d["onset"].to_numpy()[:, None] < (r["onset"] + r["duration"]).to_numpy()[None, :])
-               & ((d["onset"] + d["duration"]).to_numpy()[:, None] > r["onset"].to_numpy()[None, :]))
-        out[det.index.get_indexer(rows)] = np.where(hit.any(axis=1), "matched", "unmatched")
-    return out
+    from hfo_detect.events import overlaps_by_channel
+
+    return np.where(overlaps_by_channel(det, ref), "matched", "unmatched").astype(object)
 
 
 # --------------------------------------------------------------------------------------
@@ -147,7 +119,9 @@ class _Sources:
             try:
                 from hfo_detect.io import open_recording
 
-                rec = open_recording(res.source, montage=res.meta.get("montage") or "bipolar")
+                # a few windows are read; the run already checked the channels (no flat pass)
+                rec = open_recording(res.source, montage=res.meta.get("montage") or "bipolar",
+                                     on_flat="ignore")
             except (HFODetectError, OSError) as err:
                 self.problems.append(f"{res.stem}: cannot open the source recording ({err})")
         self._cache[res.stem] = rec
@@ -227,47 +201,26 @@ def gallery_panels(results, sources, det_tables, ref_tables, cfg: ReportConfig) 
     return panels
 
 
-def _spike_arrays(spikes: Any, name: str):
-    """Times/sources of one SpikeTrains inside the detector's ``spikes_`` (dict or object)."""
-    train = spikes.get(name) if isinstance(spikes, dict) else getattr(spikes, name, None)
-    return train
-
-
-def raster_figure(res: DetectionResult, rec, panel: dict, cfg: ReportConfig) -> tuple[bytes, str] | None:
-    """Re-run the network with ``keep_spikes=True`` on a segment around one event."""
-    from hfo_detect.detectors import make_detector
-    from hfo_detect.io.recording import Recording
-
+def raster_figure(res: DetectionResult, panel: dict, cfg: ReportConfig) -> tuple[bytes, str] | None:
+    """ADM events and hidden spikes of the run itself around one event, from the run's
+    ``<stem>_spikes.npz`` (``detect --keep-spikes``); None when the run kept no spikes."""
+    spikes = res.spikes()
+    if spikes is None:
+        return None
     ch = panel["channel"]
     centre = 0.5 * (panel["onset"] + panel["offset"])
     start = max(0.0, centre - cfg.raster_segment_s / 2)
-    a = int(round(start * rec.sfreq))
-    b = min(rec.n_times, a + int(round(cfg.raster_segment_s * rec.sfreq)))
-    data = np.asarray(rec.get_data_uv(a, b))[[rec.ch_names.index(ch)]]
-    segment = Recording.from_array(data, rec.sfreq, [ch])
-    params = dict(res.meta.get("parameters") or {})
-    params["keep_spikes"] = True
-    try:
-        det = make_detector(res.meta.get("detector", "snn"), **params)
-        det.fit(segment).predict(segment)
-    except Exception as err:  # noqa: BLE001 - a missing raster must not cost the whole report
-        raise RuntimeError(f"cannot re-run the detector on the segment "
-                           f"({type(err).__name__}: {' '.join(str(err).split())})") from None
-    spikes = getattr(det, "spikes_", None)
-    adm = _spike_arrays(spikes, "adm")
-    hidden = _spike_arrays(spikes, "hidden")
-    if adm is None or hidden is None:
-        return None
-    names = list(adm.source_names) or [f"stream {i}" for i in range(int(adm.source.max(initial=-1)) + 1)]
-    adm_times = {n: adm.times[adm.source == i] + start for i, n in enumerate(names)}
-    png = figures.spike_raster(adm_times, hidden.times + start, hidden.source,
+    stop = start + cfg.raster_segment_s
+    adm = spikes.of("adm", ch, start, stop)
+    hidden = spikes.of("hidden", ch, start, stop)
+    names = spikes.source_names.get("adm", [])
+    adm_times = {n: adm["time_s"].to_numpy()[adm["source_name"].to_numpy() == n] for n in names}
+    png = figures.spike_raster(adm_times, hidden["time_s"].to_numpy(), hidden["source"].to_numpy(),
                                panel["onset"], panel["offset"],
                                f"{res.stem} {ch}: ADM events and hidden spikes around {panel['onset']:.2f} s")
-    caption = (f"ADM events (top) and hidden-layer spikes (bottom) of {ch} around the event at "
-               f"{panel['onset']:.2f} s (shaded). The network was re-run with the same parameters on a "
-               f"{b - a}-sample segment starting at {start:.2f} s; its ADM thresholds were re-calibrated "
-               f"on that segment, so spikes can differ slightly from the full run. "
-               f"{len(adm)} ADM events, {len(hidden)} hidden spikes.")
+    caption = (f"ADM events (top) and hidden-layer spikes (bottom) of {ch} from {start:.2f} to "
+               f"{stop:.2f} s around the event at {panel['onset']:.2f} s (shaded), as the detection "
+               f"run produced them ({len(adm)} ADM events, {len(hidden)} hidden spikes).")
     return png, caption
 
 
@@ -325,7 +278,7 @@ def _clean(obj: Any) -> Any:
 def build_report(det_dir: str | os.PathLike, out: str | os.PathLike | None = None, *,
                  reference: str | os.PathLike | None = None,
                  outcome: str | os.PathLike | None = None,
-                 sweep: str | os.PathLike | None = None,
+                 sweep: str | os.PathLike | pd.DataFrame | None = None,
                  cfg: ReportConfig = ReportConfig()) -> dict[str, Any]:
     """Write ``report.html`` and ``summary.json`` for a detection folder.
 
@@ -339,8 +292,8 @@ def build_report(det_dir: str | os.PathLike, out: str | os.PathLike | None = Non
         Reference events: one file for all recordings, or a folder with ``<stem>*events.tsv``.
     outcome : path or None
         An outcome table (TSV/CSV, or the JSON of ``hfo-detect outcome``) shown as it is.
-    sweep : path or None
-        A threshold-sweep table (``threshold, precision, recall`` [, ``detector``/``kind``]) for
+    sweep : path, DataFrame or None
+        A threshold-sweep table (a file, or e.g. :func:`hfo_detect.sweep_run.sweep_run`'s) (``threshold, precision, recall`` [, ``detector``/``kind``]) for
         the PR curves.
     cfg : ReportConfig
 
@@ -352,8 +305,8 @@ def build_report(det_dir: str | os.PathLike, out: str | os.PathLike | None = Non
     from hfo_detect import power as power_mod
     from hfo_detect.events import EventTable
 
-    det_dir = Path(det_dir)
-    results = read_detection_dir(det_dir)
+    det_dir = find_run_folder(det_dir)
+    results = read_run(det_dir)
     out_html = Path(out) if out else det_dir / "report.html"
     summary: dict[str, Any] = {"software": {"name": "hfo-detect", "version": __version__},
                                "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -383,16 +336,15 @@ def build_report(det_dir: str | os.PathLike, out: str | os.PathLike | None = Non
     if reference is not None:
         from hfo_detect.evaluation import combine_results, score_events
 
-        ref_path = Path(reference)
-        if not ref_path.exists():
-            raise HFODetectError("reference not found", ref_path)
         sec = Section("accuracy", "Accuracy against the reference")
         per_rec = []
-        for res in results:
-            path = reference_for(ref_path, res.stem, len(results))
-            if path is None:
-                summary["notes"].append(f"{res.stem}: no reference file found")
-                continue
+        pairs, pair_notes = references_for_run(results, reference)
+        summary["notes"] += pair_notes
+        for note in pair_notes:
+            sec.text(note, note=True)
+        by_stem = {r.stem: r for r in results}
+        for stem, _events_path, path in pairs:
+            res = by_stem[stem]
             ref = EventTable.read(path)
             ref_tables[res.stem] = ref.df[ref.df["kind"].isin(["ripple", "fast_ripple", "hfo"])]
             sc = score_events(_events(res), ref, rule=cfg.score_rule, stop_s=res.duration_s)
@@ -410,8 +362,8 @@ def build_report(det_dir: str | os.PathLike, out: str | os.PathLike | None = Non
                 ["recording", "kind", "n_detected", "n_reference", "tp", "fp", "fn", "precision",
                  "recall", "f1", "kappa"]])
             summary["scores"] = {"pooled": pooled.to_dict("records"),
-                                 "recordings": {r.stem: s.to_dict() for r, s in zip(
-                                     [r for r in results if r.stem in ref_tables], scores)}}
+                                 "recordings": {stem: s.to_dict() for (stem, _, _), s in zip(
+                                     pairs, scores)}}
         else:
             sec.text("No reference file matched any recording.", note=True)
         sections.append(sec)
@@ -419,24 +371,13 @@ def build_report(det_dir: str | os.PathLike, out: str | os.PathLike | None = Non
         if "status" not in det.columns:
             det_tables[stem] = det.assign(status="detected")
 
-    # ---- PR curves: a given sweep table and/or a sweep of the network computed here
+    # ---- PR curves from a given sweep table (the report itself never re-runs a detector)
     sources = _Sources()
     tables = []
-    if sweep is not None:
+    if isinstance(sweep, pd.DataFrame):
+        tables.append(sweep)
+    elif sweep is not None:
         tables.append(_read_table(Path(sweep), numeric=("threshold", "precision", "recall")))
-    if cfg.sweep_factors and ref_tables:
-        from hfo_detect.reporting.sweep import snn_sweep
-
-        items = []
-        for res in results:
-            rec = sources.get(res) if res.stem in ref_tables else None
-            if rec is not None and res.meta.get("detector", "snn") == "snn":
-                items.append((rec, ref_tables[res.stem], res.stem,
-                              dict(res.meta.get("parameters") or {}), res.duration_s))
-        if items:
-            tables.append(snn_sweep(items, cfg.sweep_factors, cfg.score_rule))
-        else:
-            summary["notes"].append("sweep: no network run with a reference and a readable source")
     if tables:
         from hfo_detect.evaluation import pr_auc
 
@@ -481,17 +422,13 @@ def build_report(det_dir: str | os.PathLike, out: str | os.PathLike | None = Non
     if raster_panel is not None and by_stem[raster_panel["stem"]].meta.get("detector", "snn") == "snn":
         res = by_stem[raster_panel["stem"]]
         sec = Section("raster", "Spikes behind one event")
-        try:
-            made = raster_figure(res, sources.get(res), raster_panel, cfg)
-        except RuntimeError as err:
-            made = None
-            summary["notes"].append(f"raster: {err}")
-            sec.text(f"No raster: {err}", note=True)
+        made = raster_figure(res, raster_panel, cfg)
         if made:
             sec.figure(made[0], made[1], "raster")
             summary["figures"].append("raster")
-        elif "raster" not in " ".join(summary["notes"]):
-            sec.text("The detector kept no spike trains to show.", note=True)
+        else:
+            sec.text("The run kept no spikes: run hfo-detect detect with --keep-spikes to see the "
+                     "ADM events and hidden spikes behind an event here.", note=True)
         sections.append(sec)
 
     # ---- outcome
@@ -506,11 +443,12 @@ def build_report(det_dir: str | os.PathLike, out: str | os.PathLike | None = Non
     # ---- power
     sec = Section("power", "Estimated chip power")
     try:
-        est = power_mod.estimate_dir(det_dir)
+        est = power_mod.estimate_recordings(
+            [(r.stem, r.counts, r.duration_s) for r in results if r.counts is not None])
     except HFODetectError as err:
         sec.text(f"No power estimate: {err.problem}", note=True)
     else:
-        sec.text("Event-count model of spec section 5. Energies per event are recalled DYNAP-SE "
+        sec.text("Event-count model of Sharifhazileh et al. 2021, power figures. Energies per event are recalled DYNAP-SE "
                  "figures (unverified); the static split is a calibration so that one 8-channel chip "
                  f"at the authors' reference activity draws ~{power_mod.PAPER_CHIP_TOTAL_UW} uW, the "
                  "paper's published total, not a measurement.")
@@ -547,11 +485,6 @@ def build_report(det_dir: str | os.PathLike, out: str | os.PathLike | None = Non
     doc = page(title, subtitle, sections, f"hfo-detect {__version__}, {summary['generated']}")
     summary_path = out_html.parent / "summary.json"
     summary.update(html=str(out_html), summary=str(summary_path), report_config=asdict(cfg))
-    try:
-        out_html.parent.mkdir(parents=True, exist_ok=True)
-        out_html.write_text(doc, encoding="utf-8")
-        summary_path.write_text(json.dumps(_clean(summary), indent=2, default=str) + "\n",
-                                encoding="utf-8")
-    except OSError as err:
-        raise OutputError(f"cannot write the report ({err.strerror or err})", out_html) from None
+    atomic_write_text(out_html, doc)
+    atomic_write_text(summary_path, json.dumps(_clean(summary), indent=2, default=str) + "\n")
     return summary

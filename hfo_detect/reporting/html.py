@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import html
+import math
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,17 +64,29 @@ class Section:
             f'src="data:image/png;base64,{data}"><figcaption>{html.escape(caption)}</figcaption></figure>')
         return self
 
-    def table(self, df: pd.DataFrame, float_format: str = "{:.3g}", index: bool = False) -> "Section":
+    def table(self, df: pd.DataFrame, index: bool = False) -> "Section":
         shown = df.copy()
         for col in shown.columns:
             if pd.api.types.is_float_dtype(shown[col]):
-                shown[col] = shown[col].map(lambda v: "n/a" if pd.isna(v) else float_format.format(v))
+                shown[col] = shown[col].map(plain_number)
         self.blocks.append(shown.to_html(index=index, border=0, escape=True, na_rep="n/a"))
         return self
 
     def json(self, obj: Any) -> "Section":
         self.blocks.append(f"<pre>{html.escape(json.dumps(obj, indent=2, default=str))}</pre>")
         return self
+
+
+def plain_number(v: float) -> str:
+    """A float for a table: three significant digits, never exponent notation (3280, not
+    3.28e+03); ``n/a`` for NaN."""
+    if pd.isna(v):
+        return "n/a"
+    v = float(v)
+    if v == 0 or abs(v) >= 100:
+        return f"{v:.0f}"
+    digits = max(0, 2 - int(math.floor(math.log10(abs(v)))))
+    return f"{v:.{digits}f}"
 
 
 def page(title: str, subtitle: str, sections: list[Section], footer: str) -> str:

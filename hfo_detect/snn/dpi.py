@@ -1,4 +1,4 @@
-"""DPI synapse and DPI neuron equations (spec 2.2, 2.3), as numba functions shared by the kernels.
+"""DPI synapse and DPI neuron equations (teili's DPI Synapse_model; teili's DPI Neuron_model), as numba functions shared by the kernels.
 
 Written term by term as in the teili/Brian2 models so that the ``euler`` kernel reproduces
 Brian2's forward Euler spike for spike. Currents in A, times in s.

@@ -1,4 +1,4 @@
-"""Network parameters: topology, weights, time constants and device mismatch (spec 2.1, 2.4).
+"""Network parameters: topology, weights, time constants and device mismatch (the authors' code, Network_parameters.mat; Sharifhazileh et al. 2021, Methods, device mismatch).
 
 Every channel is an independent network with the same *structure* (which input stream feeds which
 synapse of which neuron) and its own *values* (weights, time constants, mismatch). Synapses are laid
@@ -11,7 +11,6 @@ kernels' inner loops over neurons vectorize.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +19,6 @@ import numpy as np
 from hfo_detect.config import NetworkConfig
 from hfo_detect.errors import HFODetectError
 
-PARAMS_FILENAME = "Network_parameters.mat"
 
 # Rows of NetworkParams.neuron (per channel, per neuron).
 (N_ITAU, N_ITH, N_ISPK, N_IRESET, N_IAGAIN, N_IATH, N_IANORM, N_ICA, N_ITAUAHP, N_ITHAHP,
@@ -30,7 +28,7 @@ N_NEURON_ROWS = 15
 S_SIGN, S_IW, S_ITAU, S_ITH = range(4)
 N_SYNAPSE_ROWS = 4
 
-#: Bias currents multiplied by the mismatch factor (spec 2.4). Not mismatched: the leakage
+#: Bias currents multiplied by the mismatch factor (Sharifhazileh et al. 2021, Methods, device mismatch). Not mismatched: the leakage
 #: floor I_o, the slope I_anorm (a thermal-voltage ratio, not a bias), I_const and I_shunt (both
 #: at the I_o floor, where they are clipped anyway), capacitances, U_T and kappa.
 MISMATCHED_NEURON_BIASES = ("Itau", "Ith", "Ispkthr", "Ireset", "Iagain", "Iath", "Ica",
@@ -120,25 +118,36 @@ def _stream_csr(slot_src: np.ndarray, n_streams: int) -> tuple[np.ndarray, np.nd
     return ptr, order
 
 
-def find_params_file(net_cfg: NetworkConfig) -> Path:
-    """Locate ``Network_parameters.mat``: ``net_cfg.params_file``, then ``$HFO_SHARED``, then
-    ``../shared`` beside the repository. Raises :class:`NetworkParamsError` if none exists."""
+#: the released parameters, shipped with the package (exported from the authors' .mat files by
+#: data_scripts/export_reference_params.py; source in the file)
+PACKAGED_PARAMS = "sharifhazileh2021.json"
+
+
+def packaged_reference() -> dict:
+    """The package's copy of the released network and ADM parameters (JSON, with its source)."""
+    import json
+    from importlib.resources import files
+
+    return json.loads(files("hfo_detect").joinpath("data", PACKAGED_PARAMS).read_text("utf-8"))
+
+
+def reference_params(net_cfg: NetworkConfig) -> dict[str, np.ndarray]:
+    """Released S1 parameters: ``net_cfg.params_file`` (a ``Network_parameters.mat``) when set,
+    else the package's copy, so the ``sharifhazileh2021`` preset runs from any install."""
     if net_cfg.params_file is not None:
         path = Path(net_cfg.params_file)
         if not path.is_file():
             raise NetworkParamsError("network parameter file not found", path)
-        return path
-    candidates = []
-    if os.environ.get("HFO_SHARED"):
-        candidates.append(Path(os.environ["HFO_SHARED"]) / "data" / "reference_params")
-    repo = Path(__file__).resolve().parents[2]
-    candidates.append(repo.parent / "shared" / "data" / "reference_params")
-    for folder in candidates:
-        if (folder / PARAMS_FILENAME).is_file():
-            return folder / PARAMS_FILENAME
-    raise NetworkParamsError(
-        f"{PARAMS_FILENAME} not found (looked in {', '.join(map(str, candidates))}); set "
-        "network.params_file or HFO_SHARED", PARAMS_FILENAME)
+        return load_reference_params(path)
+    net = packaged_reference()["network"]
+    n_in, n_h = int(net["input_neurons"]), int(net["hidden_neurons"])
+    weights = np.asarray(net["synapse_weights_pa"], dtype=float)
+    taus = np.asarray(net["synapse_taus_ms"], dtype=float)
+    if weights.size != n_in * n_h or taus.size != n_in * n_h:
+        raise NetworkParamsError(f"expected {n_in}x{n_h} synapses, got {weights.size}", PACKAGED_PARAMS)
+    return dict(n_inputs=n_in, n_hidden=n_h, weights_pa=weights, taus_ms=taus,
+                neuron_tau_ms=float(net["neuron_taus_ms"]),
+                refractory_s=float(net["neuron_refractory_s"]))
 
 
 def load_reference_params(path: Path) -> dict[str, np.ndarray]:
@@ -241,7 +250,7 @@ def _band_index(band_names: tuple[str, ...], name: str, topology: str) -> int:
 
 def build_network(net_cfg: NetworkConfig, band_names: tuple[str, ...],
                   n_channels: int, first_channel: int = 0) -> NetworkParams:
-    """Build the per-channel networks of a topology (spec 2.1, 2.4).
+    """Build the per-channel networks of a topology (the authors' code, Network_parameters.mat; Sharifhazileh et al. 2021, Methods, device mismatch).
 
     Parameters
     ----------
@@ -278,7 +287,7 @@ def build_network(net_cfg: NetworkConfig, band_names: tuple[str, ...],
         if tuple(band_names) != ("ripple", "fast_ripple"):
             raise ValueError("sharifhazileh2021 needs the bands ('ripple', 'fast_ripple'), got "
                              f"{list(band_names)}")
-        ref = load_reference_params(find_params_file(net_cfg))
+        ref = reference_params(net_cfg)
         n_h, n_slots = ref["n_hidden"], ref["n_inputs"]
         if n_slots != n_streams:
             raise NetworkParamsError(f"file has {n_slots} inputs, the front end {n_streams}")

@@ -67,7 +67,7 @@ def grid_step(t: float, dt: float) -> int:
 
 
 def initial_state(params: NetworkParams, integrator: str, t_start: float = 0.0) -> NetworkState:
-    """Resting initial state (spec 2.3/2.6: I_mem = 0, I_ahp = I_o, I_syn = I_o)."""
+    """Resting initial state (teili's DPI Neuron_model; as Brian2 runs the released code: I_mem = 0, I_ahp = I_o, I_syn = I_o)."""
     n_ch, n_sl, n_h = params.n_channels, params.n_slots, params.n_hidden
     io_syn, i_init = params.syn_const[0], params.syn_const[4]
     i_syn0 = i_init if integrator == "euler" else max(i_init, io_syn)

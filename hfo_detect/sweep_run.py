@@ -1,7 +1,10 @@
-"""Precision-recall sweep of the network over its ADM thresholds, for the report.
+"""Precision-recall sweep of a run's network over its ADM thresholds (``report --sweep-factors``).
+
+It re-detects on the source recordings, so it lives on top of the package beside the runner;
+the report only draws the table it returns.
 
 The network's only detection threshold is the ADM threshold, set per channel by the noise-floor
-rule times a band scale factor (spec 1.4: 0.6 ripple, 0.3 fast ripple). The sweep multiplies
+rule times a band scale factor (the authors' code, find_thresholds: 0.6 ripple, 0.3 fast ripple). The sweep multiplies
 every band's scale factor by each ``factor`` (1 = the run's own setting), re-detects on the
 source recordings and scores against the reference [CHOICE: one common multiplier for both
 bands keeps the curve one-dimensional].
@@ -60,3 +63,37 @@ def snn_sweep(items: Sequence[tuple[Any, Any, Any, dict[str, Any], float]],
         rows.append(dict(detector="snn", threshold=float(factor), tp=tp, fp=fp, fn=fn,
                          precision=p, recall=r, f1=f))
     return pd.DataFrame(rows)
+
+
+def sweep_run(det_dir, reference, factors: Sequence[float], score_rule: str = "overlap") -> pd.DataFrame:
+    """PR table of the network recordings of a run that have a reference (see :func:`snn_sweep`).
+
+    Recordings and references are paired by :func:`hfo_detect.outputs.references_for_run`.
+
+    Raises
+    ------
+    HFODetectError
+        No network recording of the run has a reference and a readable source.
+    """
+    from hfo_detect.errors import HFODetectError
+    from hfo_detect.events import HFO_KINDS, EventTable
+    from hfo_detect.io import open_recording
+    from hfo_detect.outputs import find_run_folder, read_run, references_for_run
+
+    results = read_run(find_run_folder(det_dir))
+    by_stem = {r.stem: r for r in results}
+    pairs, _ = references_for_run(results, reference)
+    items = []
+    for stem, _events, ref_path in pairs:
+        res = by_stem[stem]
+        if res.meta.get("detector", "snn") != "snn" or not res.source:
+            continue
+        rec = open_recording(res.source, montage=res.meta.get("montage") or "bipolar", on_flat="ignore")
+        ref = EventTable.read(ref_path)
+        ref = EventTable(ref.df[ref.df["kind"].isin(HFO_KINDS)])
+        items.append((rec, ref, stem, dict(res.meta.get("parameters") or {}), res.duration_s))
+    if not items:
+        raise HFODetectError("sweep: no network recording with a reference and a readable source",
+                             det_dir)
+    return snn_sweep(items, factors, score_rule)
+
