@@ -603,3 +603,18 @@ def test_report_sweep_and_outcome_tables_checked(tmp_path):
     binary = tmp_path / "outcome.tsv"
     binary.write_bytes(bytes(range(256)) * 20)
     assert_one_line_about(run_cli("report", out, "--outcome", binary), "outcome.tsv")
+
+
+def test_brainvision_markers_beyond_the_data_are_refused(tmp_path):
+    """Header and markers of a 7-s recording, data of a 5-s one (copied over its .eeg)."""
+    src = vhdr(tmp_path / "rec.vhdr", "rec.eeg")
+    src.write_text(src.read_text(encoding="utf-8").replace(
+        "DataFormat=", "MarkerFile=rec.vmrk\nDataFormat="), encoding="utf-8")
+    (tmp_path / "rec.vmrk").write_text(
+        "Brain Vision Data Exchange Marker File, Version 1.0\n[Common Infos]\nCodepage=UTF-8\n"
+        "DataFile=rec.eeg\n[Marker Infos]\nMk1=New Segment,,1,1,0\n"
+        f"Mk2=Stimulus,S  1,{int(6.5 * SFREQ)},1,0\n", encoding="utf-8")
+    noise(2, 5.0).T.astype("<f4").tofile(tmp_path / "rec.eeg")
+    proc = run_cli("info", src)
+    assert_one_line_about(proc, "rec.vhdr")
+    assert "markers up to sample" in proc.stderr

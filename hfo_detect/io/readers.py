@@ -133,6 +133,26 @@ def check_vhdr(path: Path) -> None:
                 f"{n_ch}-channel samples of {width} bytes",
                 path,
             )
+        _check_bv_markers(path, fields, size // (n_ch * width), data_file)
+
+
+def _check_bv_markers(path: Path, fields: dict, n_samples: int, data_file: str) -> None:
+    """Markers past the end of the data mean header, markers and data do not belong together
+    (e.g. a data file of a shorter recording): refuse rather than read a wrong span."""
+    marker = fields.get("MarkerFile", "").strip()
+    if not marker or not (path.parent / marker).is_file():
+        return
+    try:
+        text = (path.parent / marker).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return
+    last = 0
+    for m in re.finditer(r"^Mk\d+=[^,\r\n]*,[^,\r\n]*,\s*(\d+)\s*,\s*(\d+)", text, flags=re.M):
+        last = max(last, int(m.group(1)) + max(int(m.group(2)), 1) - 1)  # positions are 1-based
+    if last > n_samples:
+        raise CorruptFileError(
+            f"marker file {marker} has markers up to sample {last} but data file {data_file} "
+            f"holds {n_samples} samples: they do not belong to the same recording", path)
 
 
 def _vhdr_number(fields: dict, key: str, kind, path: Path):

@@ -155,6 +155,9 @@ def check_edf_header(path) -> dict:
             f"truncated: header says {n_records} records ({expected} bytes) but the file has {size} bytes",
             path,
         )
+    if size - expected >= record_bytes:  # whole records beyond the header's count: MNE drops them
+        log.warning("%s: %d bytes after the %d data records the header announces are ignored",
+                    path, size - expected, n_records)
     check_unique_names([lb for lb, a in zip(labels, is_annot) if not a], path)
     reserved = fixed[192:236].decode("latin-1")
     fmt = "BDF" if is_bdf else ("EDF+" if reserved.startswith("EDF+") else "EDF")
