@@ -396,9 +396,9 @@ def _read_bids(bids_path, path: Path, preload: bool):
             raise CorruptFileError(f"not a valid BIDS file name ({err})", path) from err
     if not path.exists():
         raise MissingFileError("no such file", path)
-    extra = None
+    extra = header = None
     if _extension(path) in (".edf", ".bdf"):
-        check_edf_header(path)
+        header = check_edf_header(path)
         # our EDF writer stores the type in the label ("SEEG AHL1-AHL2"); infer it so the
         # names match channels.tsv
         extra = {"infer_types": True}
@@ -407,5 +407,7 @@ def _read_bids(bids_path, path: Path, preload: bool):
         raw.load_data(verbose="error")
     if raw.n_times == 0:
         raise EmptyFileError("recording holds no samples", path)
-    clean_channel_names(raw, path)
+    clean_channel_names(raw, path, utf8=header is not None)
+    if header is not None:
+        drop_upsampled(raw, header, path)
     return raw, "BIDS", path

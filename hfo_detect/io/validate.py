@@ -109,8 +109,8 @@ def check_edf_header(path) -> dict:
     base = n_signals * (16 + 80 + 8)
     pmin = field(base, 8, "physical minimum", float)
     pmax = field(base + n_signals * 8, 8, "physical maximum", float)
-    dmin = field(base + n_signals * 16, 8, "digital minimum", int)
-    dmax = field(base + n_signals * 24, 8, "digital maximum", int)
+    dmin = field(base + n_signals * 16, 8, "digital minimum", float)  # integers by the standard;
+    dmax = field(base + n_signals * 24, 8, "digital maximum", float)  # some writers add ".0"
     start = n_signals * _EDF_BYTES_BEFORE_NSAMP
     samples = [
         _ascii_int(variable[start + i * 8 : start + (i + 1) * 8], "samples per record", path)
@@ -124,7 +124,7 @@ def check_edf_header(path) -> dict:
         if dmin[i] >= dmax[i]:
             what = "equals" if dmin[i] == dmax[i] else "is above"
             raise CorruptFileError(
-                f"channel {lb}: digital minimum {dmin[i]} {what} digital maximum {dmax[i]}; "
+                f"channel {lb}: digital minimum {dmin[i]:g} {what} digital maximum {dmax[i]:g}; "
                 "the samples cannot be scaled to physical units", path)
         if pmin[i] == pmax[i]:
             raise CorruptFileError(
