@@ -8,6 +8,21 @@ import math
 import click
 
 
+class FiniteFloatRange(click.FloatRange):
+    """:class:`click.FloatRange` that also refuses NaN and infinities (NaN passes every
+    comparison, so a plain range lets ``nan`` through)."""
+
+    def convert(self, value, param, ctx):
+        rv = super().convert(value, param, ctx)
+        if not math.isfinite(rv):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return rv
+
+
+#: a seed numpy takes (non-negative, 32 bits); a negative one is refused before any work
+SEED = click.IntRange(0, 2**32 - 1)
+
+
 def config_from_set_pairs(cls, pairs: tuple[str, ...], *, nonnegative: bool = False):
     """Build the frozen dataclass ``cls`` from ``--set NAME=VALUE`` pairs.
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 import click
 
-from hfo_detect.commands._options import check_preset
+from hfo_detect.commands._options import SEED, FiniteFloatRange, check_preset
 
 DETECTOR_NAMES = ("snn", "morphology", "rms", "linelength")
 #: options that only the network detector takes (name on the command line -> parameter)
@@ -87,18 +87,18 @@ def check_scheduler(ctx, param, value):
               help="The neuromorphic network or a conventional baseline.")
 @click.option("--preset", default=None, callback=check_preset,
               help="Network preset: sharifhazileh2021, hfo256 (default) or burelo2021_ecog.")
-@click.option("--seed", type=int, default=None, help="Seed of the simulated chip (hfo256).")
+@click.option("--seed", type=SEED, default=None, help="Seed of the simulated chip (hfo256).")
 @click.option("--montage", type=click.Choice(["bipolar", "as-is"]), default="bipolar",
               show_default=True, help="Re-reference neighbouring contacts or keep channels as they are.")
 @click.option("--calibration", type=click.Choice(["whole", "first10s"]), default=None,
               help="ADM threshold rule (default: the preset's).")
 @click.option("--integrator", type=click.Choice(["euler", "fast"]), default=None,
               help="Network integrator (default: the preset's).")
-@click.option("--mismatch-cv", type=click.FloatRange(0, 1), default=None,
+@click.option("--mismatch-cv", type=FiniteFloatRange(0, 1), default=None,
               help="Device mismatch in [0, 1] (CV of every bias current; default: the preset's).")
 @click.option("--min-neurons", type=click.IntRange(min=1), default=None,
               help="Readout vote: distinct hidden neurons per window (1 = the paper's rule).")
-@click.option("--chunk-s", type=click.FloatRange(min=0.01, max=3600.0), default=10.0,
+@click.option("--chunk-s", type=FiniteFloatRange(min=0.01, max=3600.0), default=10.0,
               show_default=True, help="Streaming chunk length in seconds.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Local processes: recordings run in parallel; a single recording splits its "
