@@ -550,6 +550,8 @@ def test_physical_range_inverted_is_said(tmp_path):
     ["demo", "--out", "O", "--duration", "1e9"], ["simulate", "--out", "O", "--seed", "-1"],
     ["simulate", "--out", "O", "--line-noise", "-5"], ["simulate", "--out", "O", "--line-noise", "5000"],
     ["simulate", "--out", "O", "--snr-db", "5", "nan"],
+    ["simulate", "--out", "O", "--set", "ripple_rate_per_min=-5"],
+    ["simulate", "--out", "O", "--set", "ripple_freq_hz=230,90"],
     ["simulate", "--out", "O", "--channels", "1000", "--duration", "86400"],
     ["outcome", "--events", "O", "--participants", "D", "--resected", "R", "--ilae-cut", "9"],
     ["outcome", "--events", "O", "--participants", "D", "--resected", "R", "--dwell", "2"],

@@ -12,7 +12,9 @@ def _config(pairs: tuple[str, ...]):
     from hfo_detect.commands._options import config_from_set_pairs
     from hfo_detect.simulate import SimulationConfig
 
-    return config_from_set_pairs(SimulationConfig, pairs)
+    # rates, amplitudes, durations and frequencies cannot be negative; only the SNR (dB) can
+    return config_from_set_pairs(SimulationConfig, pairs, nonnegative=True, signed=("snr_db",),
+                                 min_int=0, ordered=True)
 
 
 #: samples per simulated recording held in memory at once [CHOICE: 4 GB of float64]
@@ -54,6 +56,8 @@ def command(out_dir: str, seed: int, duration: float, channels: int, snr_db: tup
     from hfo_detect.events import EventTable
     from hfo_detect.simulate import subject_label, write_benchmark
 
+    if snr_db[0] > snr_db[1]:
+        raise click.BadParameter(f"LO {snr_db[0]:g} is above HI {snr_db[1]:g}", param_hint="--snr-db")
     if line_noise is not None and line_noise >= sfreq / 2:
         raise click.BadParameter(f"{line_noise:g} Hz is not below the Nyquist frequency "
                                  f"({sfreq / 2:g} Hz)", param_hint="--line-noise")
