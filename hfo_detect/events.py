@@ -150,7 +150,9 @@ class EventTable:
                     "(onsets and durations must be seconds)")
         # map the few distinct spellings, not every row (tables can hold 10^5 events)
         channels = df["channel"].astype(object)
-        names = {c: ("" if _missing(c) else canonical_bipolar(str(c))) for c in channels.unique()}
+        # control characters (NUL, BEL, ...) never reach a table or a message
+        names = {c: ("" if _missing(c) else canonical_bipolar(_printable(str(c))))
+                 for c in channels.unique()}
         df["channel"] = channels.map(names).astype(object)
         if (df["channel"] == "").any():
             raise AnnotationError("event without a channel name")
@@ -343,7 +345,11 @@ class EventTable:
                     f"or a truth table; got columns {', '.join(raw.columns)}")
             if detector is not None:
                 df["detector"] = detector
-            return cls(df)
+            table = cls(df)
+            if len(table.df) and (table.df["onset"] < 0).any():  # a file, not our own detections
+                raise AnnotationError(f"negative event onset ({table.df['onset'].min():g} s): "
+                                      "onsets are seconds from the recording's first sample")
+            return table
         except AnnotationError as err:
             raise AnnotationError(err.problem, path) from None
 
@@ -569,6 +575,13 @@ def _zurich_rows(df: pd.DataFrame, parts: pd.DataFrame) -> pd.DataFrame:
             added.append(lonely.assign(kind=kind, fr_and_r=True))
     events = pd.concat([events, *added], ignore_index=True)
     return events.drop(columns=["_on", "_du", "_flag"], errors="ignore")
+
+
+def _printable(text: str) -> str:
+    """``text`` without control characters (Unicode category Cc)."""
+    import unicodedata
+
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cc").strip()
 
 
 def _missing(value) -> bool:
