@@ -362,7 +362,7 @@ EXPECTED_PROBLEM = {
     "vhdr_zero_channels": "0 channels",
     "vhdr_zero_interval": "sampling interval is 0",
     "vhdr_data_of_another_recording": "belongs to recording rec_b.vhdr",
-    "truncated_fif": "truncated or damaged",
+    "truncated_fif": "truncated",
     # the network's calibration or the reader's amplitude check, whichever sees it first
     "picovolt_fif": ("implausibly small", "look like volts"),
     "femtovolt_fif": ("implausibly small", "look like volts"),
