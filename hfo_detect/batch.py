@@ -252,6 +252,22 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def _interrupt_behind(err: BaseException) -> BaseException | None:
+    """The interrupt (Ctrl-C, SIGTERM: not an ``Exception``) that caused ``err``, if any.
+
+    A signal handler that raises while numba-compiled code runs surfaces as ``SystemError:
+    ... returned a result with an exception set``, caused by the interrupt; it must stop the
+    batch, not fail one recording."""
+    seen = set()
+    link = err
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        if not isinstance(link, Exception):
+            return link
+        link = link.__cause__ or link.__context__
+    return None
+
+
 def _output_files(result: Any, out_dir: Path, stem: str) -> list[str]:
     """Names (relative to OUT) of the files the runner wrote for ``stem``."""
     names: set[str] = set()
@@ -335,6 +351,10 @@ def process_recording(path: str, out_dir: str, detector: str, montage: str | Non
     except MemoryError:
         record.update(status="failed", error=f"{src}: out of memory")
     except Exception as err:  # noqa: BLE001 - one bad file must never stop the batch
+        stop = _interrupt_behind(err)
+        if stop is not None:  # Ctrl-C inside compiled code arrives wrapped in a SystemError
+            _remove_changed(out, stem, before)
+            raise stop from None
         msg = _one_line(f"{type(err).__name__}: {err}")
         record.update(status="failed", error=f"{src}: unexpected error: {msg}")
     except BaseException:  # Ctrl-C / SIGTERM mid-write: leave no part of this recording

@@ -316,6 +316,12 @@ def _start_busy_run(corpus: Path, out: Path, jobs: int = 2) -> tuple[subprocess.
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
     deadline = time.monotonic() + 120
+    if jobs == 1:  # in-process: wait until the run holds its folder and computes
+        while time.monotonic() < deadline and not (out / ".hfo-detect.lock").exists():
+            time.sleep(0.05)
+        time.sleep(3.0)
+        assert proc.poll() is None, "the run ended before it could be hit"
+        return proc, []
     while time.monotonic() < deadline and len(_children(proc.pid)) < jobs and proc.poll() is None:
         time.sleep(0.05)
     time.sleep(1.0)  # let the workers import and start on a recording
@@ -363,9 +369,11 @@ def test_workers_die_with_their_parent(slow_corpus, tmp_path, sig):
     _assert_every_output_recorded(out)  # nothing written after the parent died, nothing torn
 
 
-def test_ctrl_c_is_one_line_and_stops_the_workers(slow_corpus, tmp_path):
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_ctrl_c_is_one_line_and_stops_the_workers(slow_corpus, tmp_path, jobs):
+    """Also in one process, where Ctrl-C may land inside numba-compiled code."""
     out = tmp_path / "out"
-    proc, workers = _start_busy_run(slow_corpus, out)
+    proc, workers = _start_busy_run(slow_corpus, out, jobs)
     try:
         os.killpg(proc.pid, signal.SIGINT)  # what a terminal does: the whole foreground group
         _, err = proc.communicate(timeout=60)
