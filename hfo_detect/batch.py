@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import hashlib
 import json
+import logging
 import os
 import time
 from concurrent.futures import as_completed
@@ -39,7 +41,9 @@ from typing import Any, Callable, Iterable
 from hfo_detect import __version__
 from hfo_detect import progress as _progress
 from hfo_detect.errors import HFODetectError, OutputError
-from hfo_detect.outputs import SUFFIXES, MANIFEST, existing_outputs, output_paths, output_stem
+from hfo_detect.outputs import MANIFEST, SUFFIXES, existing_outputs, output_paths, output_stem
+
+log = logging.getLogger(__name__)
 
 
 #: extensions picked up when walking a folder [CHOICE]; BrainVision is found by its header
@@ -517,7 +521,12 @@ def lock_out_dir(out: Path) -> int:
             raise OutputError(f"cannot create the lock file ({err.strerror or err})", path) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        except OSError as err:
+            if err.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                # a file system without locks (some network/FUSE mounts): run unlocked, say so
+                log.warning("%s: cannot lock the output folder (%s); make sure no other run "
+                            "writes there", out, err.strerror or err)
+                return fd
             holder = "?"
             with contextlib.suppress(OSError):
                 holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
@@ -566,7 +575,7 @@ def check_run_alive(out: Path, run_pid: int) -> None:
         holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
         try:
             fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except OSError:
+        except OSError:  # refused: the run holds it (or locks are unsupported: assume it does)
             held = True
         else:
             held = False
