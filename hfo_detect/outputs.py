@@ -393,9 +393,8 @@ def recording_key(path: str | os.PathLike) -> str:
 
 def list_event_files(folder: str | os.PathLike) -> list[Path]:
     """Events files under ``folder`` (recursive): the ``*events.tsv`` files when there are any,
-    else every table except BIDS sidecars and our count tables."""
-    files = [p for p in sorted(Path(folder).rglob("*")) if p.is_file()
-             and p.name.lower().endswith(_TABLE_EXTENSIONS)]
+    else every other .tsv except BIDS sidecars and our count tables."""
+    files = [p for p in sorted(Path(folder).rglob("*.tsv")) if p.is_file()]
     events = [p for p in files if p.name.endswith("events.tsv")]
     if events:
         return events

@@ -83,10 +83,8 @@ def command(detected, reference, rule, iou_threshold, tolerance_s, kind, channel
         det = _renamed(EventTable.read(det_path), rename)
         ref = _renamed(EventTable.read(ref_path), rename)
         record = run_record_of(det_path)
-        recorded = [rename.get(canonical_bipolar(c), c) for c in record.get("channels", [])]
-        check_reference_channels(ref_path, ref, recorded, detected=det)
-        # reviewed channels: the --channels option (not the recording's channel list, which
-        # would shadow it and, without a detect.json, review no channel at all)
+        run_channels = [rename.get(canonical_bipolar(c), c) for c in record.get("channels", [])]
+        check_reference_channels(ref_path, ref, run_channels, detected=det)
         results[name] = score_events(
             det, ref, kinds=kind, rule=rule, stop_s=record.get("duration_s"),
             iou_threshold=iou_threshold, tolerance_s=tolerance_s, bin_s=bin_s, channels=channels)
