@@ -218,8 +218,6 @@ def _last_byte(path: Path, size: int) -> bytes:
 
 
 def _raise_short() -> None:
-    import errno
-
     raise OSError(errno.ENOSPC, "short write (disk full?)")
 
 
@@ -582,7 +580,7 @@ def check_run_alive(out: Path, run_pid: int) -> None:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
-    if not held or holder != str(run_pid):
+    if not held or (holder and holder != str(run_pid)):  # empty: the PID could not be written
         raise OutputError(f"the run that started this recording (PID {run_pid}) is gone; "
                           "result dropped", out)
 

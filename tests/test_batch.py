@@ -123,6 +123,9 @@ def test_manifest_lines_survive_a_torn_write(tmp_path):
     with open(manifest, "a") as fh:
         fh.write('{"input": "c", "sta')  # a writer killed mid-line
     assert [r["input"] for r in read_manifest(manifest)] == ["a", "b"]
+    # the next record starts on a line of its own instead of being glued to the torn one
+    append_record(manifest, {"input": "d", "status": "done"})
+    assert [r["input"] for r in read_manifest(manifest)] == ["a", "b", "d"]
 
 
 def test_unwritable_output_folder_is_one_error(tmp_path, corpus):
