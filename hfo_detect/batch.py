@@ -251,7 +251,9 @@ def _latest_state(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
+    from hfo_detect.errors import one_line
+
+    return one_line(text)
 
 
 def _interrupt_behind(err: BaseException) -> BaseException | None:
@@ -465,8 +467,9 @@ class BatchSummary:
     def line(self) -> str:
         """The final one-line summary (no speed figure when nothing was processed)."""
         if self.n_done == 0:
-            return (f"0 done, {self.n_failed} failed, {self.n_skipped} skipped "
-                    f"(already done with the same parameters; --force redoes them)")
+            why = (" (already done with the same parameters; --force redoes them)"
+                   if self.n_skipped else "")  # not when every recording failed
+            return f"0 done, {self.n_failed} failed, {self.n_skipped} skipped{why}"
         return (f"{self.n_done} done, {self.n_failed} failed, {self.n_skipped} skipped; "
                 f"{self.n_hfo} HFOs found; {self.recorded_s:.1f} s recorded in {self.wall_s:.1f} s "
                 f"wall time (real-time factor {self.realtime_factor:.1f}x)")

@@ -628,3 +628,13 @@ def test_brainvision_markers_beyond_the_data_are_refused(tmp_path):
     proc = run_cli("info", src)
     assert_one_line_about(proc, "rec.vhdr")
     assert "markers up to sample" in proc.stderr
+
+
+def test_control_characters_in_a_file_name_stay_on_one_line(tmp_path):
+    bad = tmp_path / "two\nlines\x07.edf"
+    bad.write_bytes(b"x")
+    proc = run_cli("detect", bad, "--out", tmp_path / "out", *DETECT_ARGS)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.splitlines() == [f"error: {tmp_path}/two\\nlines\\x07.edf: not an EDF/BDF file "
+                                        "(1 bytes, shorter than a header)"]
+    assert "\x07" not in proc.stderr
