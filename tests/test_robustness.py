@@ -332,6 +332,22 @@ def name_too_long_for_outputs(d):  # fine as an input, but <stem>_detect.json ex
     return good_edf(d / "long_name.edf").rename(d / ("n" * 246 + ".edf"))
 
 
+def fifo_named_edf(d):  # reading a pipe would block forever
+    import os
+
+    p = d / "pipe.edf"
+    os.mkfifo(p)
+    return p
+
+
+def vhdr_absurd_rate(d):  # SamplingInterval in the wrong unit: 1e12 Hz
+    p = vhdr(d / "terahertz.vhdr", "terahertz.eeg")
+    p.write_text(p.read_text(encoding="utf-8").replace(f"SamplingInterval={1e6 / SFREQ}",
+                                                       "SamplingInterval=0.000001"), encoding="utf-8")
+    noise().T.astype("<f4").tofile(d / "terahertz.eeg")
+    return p
+
+
 def femtovolt_fif(d):  # so small that every channel also counts as flat
     return fif(d / "femtovolt_raw.fif", noise(3, sd=20e-12), "seeg")
 
@@ -347,7 +363,7 @@ BAD_INPUTS = [truncated_edf, header_lies_records, header_bad_signal_count, dupli
               digital_min_above_max, one_blank_label, all_blank_labels, edf_named_bdf,
               edf_plus_only_annotations, vhdr_zero_channels, vhdr_zero_interval,
               vhdr_data_of_another_recording, truncated_fif, picovolt_fif, femtovolt_fif,
-              name_too_long_for_outputs]
+              name_too_long_for_outputs, fifo_named_edf, vhdr_absurd_rate]
 
 #: what the one line must say about each (besides the file name)
 EXPECTED_PROBLEM = {
@@ -367,6 +383,8 @@ EXPECTED_PROBLEM = {
     "picovolt_fif": ("implausibly small", "look like volts"),
     "femtovolt_fif": ("implausibly small", "look like volts"),
     "name_too_long_for_outputs": "file name too long for its outputs",
+    "fifo_named_edf": "not a regular file",
+    "vhdr_absurd_rate": "implausible",
 }
 
 

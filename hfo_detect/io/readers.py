@@ -303,6 +303,8 @@ def open_raw(path, *, preload: bool = False):
         raise MissingFileError("no such file", path)
     if path.is_dir():
         raise UnsupportedFormatError("is a folder; give a recording file (e.g. the .vhdr or .edf)", path)
+    if not path.is_file():  # a FIFO or device would block or never end
+        raise UnsupportedFormatError("is not a regular file (a pipe or device?)", path)
     ext = _extension(path)
     if ext not in EXTENSIONS:
         known = ", ".join(sorted(EXTENSIONS))
@@ -333,10 +335,22 @@ def open_raw(path, *, preload: bool = False):
         raw = read_mat(path)
     if raw.n_times == 0:
         raise EmptyFileError("recording holds no samples", path)
+    check_plausible_rate(raw.info["sfreq"], path)
     clean_channel_names(raw, path, utf8=header is not None)
     if header is not None:
         drop_upsampled(raw, header, path)
     return raw, fmt, path
+
+
+#: highest sampling rate accepted (Hz) [CHOICE: research amplifiers reach 30-40 kHz; a header
+#: saying more than 1 MHz is corrupt, and filtering at that rate would only waste memory]
+MAX_SFREQ_HZ = 1e6
+
+
+def check_plausible_rate(sfreq: float, path: Path) -> None:
+    """Refuse a sampling rate no EEG amplifier records at (corrupt header fields)."""
+    if not (np.isfinite(sfreq) and 0 < sfreq <= MAX_SFREQ_HZ):
+        raise CorruptFileError(f"sampling rate {sfreq:g} Hz is implausible (header corrupt?)", path)
 
 
 def clean_channel_names(raw, path: Path, *, utf8: bool = False) -> None:
@@ -429,6 +443,7 @@ def _read_bids(bids_path, path: Path, preload: bool):
         raw.load_data(verbose="error")
     if raw.n_times == 0:
         raise EmptyFileError("recording holds no samples", path)
+    check_plausible_rate(raw.info["sfreq"], path)
     clean_channel_names(raw, path, utf8=header is not None)
     if header is not None:
         drop_upsampled(raw, header, path)
