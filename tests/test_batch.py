@@ -472,3 +472,34 @@ def test_dask_tasks_of_a_dead_run_write_nothing(slow_corpus, tmp_path):
         assert not busy()
         time.sleep(0.5)
     _assert_every_output_recorded(out)
+
+
+def test_power_report_encode_on_a_full_disk_leave_no_empty_file(reference_run, corpus, tmp_path):
+    """Every writer goes through the atomic writer: on a full disk, one line and no 0-byte file."""
+    if not shutil.which("unshare"):
+        pytest.skip("needs unshare(1) to mount a small tmpfs")
+    fs = tmp_path / "fs"
+    fs.mkdir()
+    script = tmp_path / "full.sh"
+    script.write_text(
+        'mount -t tmpfs -o size=64k none "$1" || exit 77\n'
+        'head -c 100000000 /dev/zero > "$1/filler" 2>/dev/null\n'  # fill it completely
+        'shift\nfor cmd in power report encode; do\n'
+        '  case $cmd in\n'
+        '    power) "$@" power "$RUN" --out "$FS/power.json" ;;\n'
+        '    report) "$@" report "$RUN" --out "$FS/report.html" ;;\n'
+        '    encode) "$@" encode "$REC" --out "$FS/enc" --montage as-is ;;\n'
+        '  esac > /dev/null 2> "$OUT/$cmd.err"; echo $? > "$OUT/$cmd.rc"\n'
+        'done\nls -A "$FS" > "$OUT/files"; ls -A "$FS/enc" >> "$OUT/files" 2>/dev/null\nexit 0\n')
+    env = {**os.environ, "OUT": str(tmp_path), "FS": str(fs), "RUN": str(reference_run),
+           "REC": str(corpus / "rec0.edf")}
+    run = subprocess.run(["unshare", "-rm", "sh", str(script), str(fs), *CLI], env=env,
+                         capture_output=True, text=True, timeout=300)
+    if run.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({run.stderr.strip()[:80]})")
+    for cmd in ("power", "report", "encode"):
+        err = (tmp_path / f"{cmd}.err").read_text()
+        assert int((tmp_path / f"{cmd}.rc").read_text()) == 1, (cmd, err)
+        assert len(err.splitlines()) == 1 and "No space left on device" in err, (cmd, err)
+    # nothing else (no 0-byte result, no temp file); encode's empty output folder may stay
+    assert (tmp_path / "files").read_text().split() in (["filler"], ["enc", "filler"])
