@@ -1,4 +1,4 @@
-"""Brian2 oracle for the DPI network (spec 2.2, 2.3, 2.6): writes tests/data/brian2_*.npz.
+"""Brian2 oracle for the DPI network (teili's DPI Synapse_model; teili's DPI Neuron_model; as Brian2 runs the released code): writes tests/data/brian2_*.npz.
 
 Plain Brian2 (numpy target, forward Euler, dt 0.1 ms) with the teili equations written out, so
 that ``hfo_detect.snn``'s ``euler`` kernel can be checked spike for spike against an independent
@@ -14,7 +14,7 @@ Usage::
 Cases
 -----
 ``brian2_single_neuron.npz``
-    One excitatory synapse (w 2/1 nA, tau 4.5/6/3 ms) driven at 3 kHz from t = 0 (spec 2.6 (7)).
+    One excitatory synapse (w 2/1 nA, tau 4.5/6/3 ms) driven at 3 kHz from t = 0 (as Brian2 runs the released code).
 ``brian2_faithful_network.npz``
     The released 4 x 85 network (``Network_parameters.mat``) driven for 1.5 s by a seeded
     ADM-like train: sparse noise events plus alternating UP/DN bursts in both bands, on the
@@ -36,7 +36,7 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_PARAMS = Path(os.environ.get("HFO_SHARED", REPO.parent / "shared")) / "data" / \
     "reference_params" / "Network_parameters.mat"
 DT = 1e-4
-KAPPA_CONV = 0.7  # getTauCurrent (spec 2.6 (6))
+KAPPA_CONV = 0.7  # getTauCurrent (as Brian2 runs the released code)
 C_SYN, UT, IO = 1.5e-12, 25e-3, 0.5e-12
 
 
@@ -129,7 +129,7 @@ def simulate(n_hidden, n_inputs, syn_src, syn_post, syn_sign, syn_iw, syn_itau, 
     for name, values in neuron.items():
         setattr(grp, name, np.asarray(values, float) * b2.amp)
     grp.Imem = 0 * b2.amp
-    grp.Iahp = IO * b2.amp  # spec 2.6 (1)
+    grp.Iahp = IO * b2.amp  # as Brian2 runs the released code
     syn = b2.Synapses(inp, grp, SYNAPSE_EQS,
                       on_pre="I_syn += Iw*w_plast*I_gain/(Itau_syn*((I_gain/I_syn)+1))",
                       method="euler", namespace=ns)

@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "outcome": ("outcome", "Predict post-surgical outcome from the HFO area."),
     "report": ("report", "Build an HTML accuracy report from a detection folder."),
     "power": ("power", "Estimate the chip's power from the counts of a detection run."),
+    "review": ("review", "Review detections in the browser: accept, reject or add HFOs."),
 }
 
 

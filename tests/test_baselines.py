@@ -96,7 +96,7 @@ def test_morphology_agrees_with_50s_marks(snn_signal, shared_data):
     rec = (data, sfreq, ["AHR3-AHR4"])
     det = MorphologyDetector().fit(rec)
     literal = score_events(det.predict(rec), truth)
-    assert _counts(literal, "ripple") == (13, 0, 0)  # spec 6.6
+    assert _counts(literal, "ripple") == (13, 0, 0)  # agreement of our re-implementation with the marks [CALC]
     assert _counts(literal, "fast_ripple") == (3, 0, 1)
     extended = score_events(det.set_params(edge="extended").predict(rec), truth)  # same thresholds
     assert _counts(extended, "ripple") == (13, 0, 0)
@@ -117,7 +117,7 @@ def test_morphology_agrees_with_crop_marks(crop_vhdr, shared_data):
     res = score_events(events, truth)
     ripple = res.summary().loc["ripple"]
     assert ripple["f1"] >= 0.85 and res.summary().loc["fast_ripple", "f1"] >= 0.85
-    assert _counts(res, "ripple") == (56, 7, 4)  # spec 6.6: 56/7/4 and 6/0/1
+    assert _counts(res, "ripple") == (56, 7, 4)  # [CALC] agreement with the marks: 56/7/4 and 6/0/1
     assert _counts(res, "fast_ripple") == (6, 0, 1)
 
 

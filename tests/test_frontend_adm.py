@@ -15,7 +15,7 @@ BANDS = ("ripple", "fast_ripple")
 
 
 def literal_faithful(x, thr, fs, interp_hz=35000, t_ref=3e-4):
-    """The authors' signal_to_spike_refractory, written out with a materialised grid (spec 1.3)."""
+    """The authors' signal_to_spike_refractory, written out with a materialised grid (the authors' code, signal_to_spike_refractory)."""
     t = np.arange(x.size) / fs
     n_grid = round((t[-1] - t[0]) * interp_hz)
     tt = np.linspace(t[0], t[-1], n_grid)
@@ -72,7 +72,7 @@ def test_faithful_equals_literal_loop_on_real_signal(snn_mat):
 
 
 def test_grid_size_rounds_half_to_even():
-    # (99999 / 2000) * 35000 = 1749982.5 -> 1749982 (spec 2.6 item 2), not 1749983
+    # (99999 / 2000) * 35000 = 1749982.5 -> 1749982 (as Brian2 runs the released code), not 1749983
     assert faithful_grid_size(100000, 2000.0, 35000) == 1749982
 
 

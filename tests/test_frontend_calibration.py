@@ -12,7 +12,7 @@ from hfo_detect.frontend import FilterBank, ThresholdCalibrator, calibrate_thres
 
 
 def authors_rule(x, t, window, q_or_ratio, sf, ratio=False):
-    """find_thresholds written out (spec 1.4): closed windows over arange(0, max(t), window)."""
+    """find_thresholds written out (the authors' code, find_thresholds): closed windows over arange(0, max(t), window)."""
     starts = np.arange(0, np.max(t), window)
     mx = np.array([x[(t >= s) & (t <= s + window)].max() for s in starts])
     mn = np.array([x[(t >= s) & (t <= s + window)].min() for s in starts])

@@ -13,7 +13,7 @@ from hfo_detect.frontend import FilterBank, design_filter_bank
 
 
 def test_sos_equals_papers_lfilter_on_real_snippet(snn_mat):
-    """The paper: butter(2, [lo/1000, hi/1000], 'band') + lfilter from zero state (spec 1.2)."""
+    """The paper: butter(2, [lo/1000, hi/1000], 'band') + lfilter from zero state (the authors' code, filter bank)."""
     x = sio.loadmat(snn_mat)["channels"].astype(float)
     out = FilterBank(get_preset("sharifhazileh2021").filters, 2000.0, 1).process(x)
     assert out.shape == (2, 1, 100000)

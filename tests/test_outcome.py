@@ -27,7 +27,7 @@ def pct(metrics, name):
 
 
 def test_paper_table_morphology_digits():
-    m = binary_metrics(tp=0, tn=6, fp=0, fn=3)  # spec 4.1, Morphology column
+    m = binary_metrics(tp=0, tn=6, fp=0, fn=3)  # Sharifhazileh et al. 2021, Table 3, Morphology column
     assert pct(m, "accuracy") == (67, 30, 93)
     assert pct(m, "specificity") == (100, 54, 100)
     assert pct(m, "sensitivity") == (0, 0, 71)
@@ -36,7 +36,7 @@ def test_paper_table_morphology_digits():
 
 
 def test_paper_table_snn_digits():
-    m = binary_metrics(tp=1, tn=6, fp=0, fn=2)  # spec 4.1, SNN columns
+    m = binary_metrics(tp=1, tn=6, fp=0, fn=2)  # Sharifhazileh et al. 2021, Table 3, SNN columns
     assert pct(m, "accuracy") == (78, 40, 97)
     assert pct(m, "sensitivity") == (33, 1, 91)
     assert pct(m, "specificity") == (100, 54, 100)

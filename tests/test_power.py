@@ -1,4 +1,4 @@
-"""Power model (spec 5): hand-computed numbers, folder reading and the ``power`` CLI."""
+"""Power model (Sharifhazileh et al. 2021, power figures): hand-computed numbers, folder reading and the ``power`` CLI."""
 
 from __future__ import annotations
 
@@ -73,13 +73,13 @@ def test_chip_count(n_ch, n_hidden, chips):
 
 def test_reference_chip_is_calibrated_to_paper_total():
     ref = reference_chip_power()
-    # spec 5 order of magnitude: 311 ev/s x 85 -> ~8.5 uW synaptic and ~2.1 uW broadcast per channel
+    # Sharifhazileh et al. 2021, power figures order of magnitude: 311 ev/s x 85 -> ~8.5 uW synaptic and ~2.1 uW broadcast per channel
     assert ref["synaptic_uw"] / 8 == pytest.approx(311 * 85 * 0.32e-3)
     assert ref["broadcast_uw"] / 8 == pytest.approx(311 * 6.8e-3)
     assert ref["static_uw"] == pytest.approx(60 + 19.5 + 8 * 56)
     assert ref["total_uw"] == pytest.approx(614.339, abs=1e-3)
     assert abs(ref["total_uw"] - PAPER_CHIP_TOTAL_UW) < 0.5
-    assert ref["static_uw"] > 5 * ref["dynamic_uw"]  # spec 5: static power dominates
+    assert ref["static_uw"] > 5 * ref["dynamic_uw"]  # Sharifhazileh et al. 2021, power figures: static power dominates
 
 
 def test_bad_tables_raise_one_line_errors():

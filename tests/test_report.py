@@ -193,3 +193,13 @@ def test_report_network_sweep(det_dir: Path, tmp_path: Path):
     assert (table["tp"] + table["fn"] == 4).all()
     # a threshold 16 times higher cannot detect more
     assert table.loc[8.0, "tp"] + table.loc[8.0, "fp"] <= table.loc[0.5, "tp"] + table.loc[0.5, "fp"]
+
+
+def test_report_tables_print_plain_numbers():
+    """Power in uW reads 3280, not 3.28e+03; small values keep three significant digits."""
+    from hfo_detect.reporting.html import Section, plain_number
+
+    assert [plain_number(v) for v in (3280.1, 614.3, 12.345, 0.224211, float("nan"))] == [
+        "3280", "614", "12.3", "0.224", "n/a"]
+    html = Section("p", "P").table(pd.DataFrame({"total_uw": [3280.1, 123456.7]})).blocks[0]
+    assert "e+" not in html and "123457" in html

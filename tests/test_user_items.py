@@ -166,3 +166,32 @@ def test_demo_counts_spikes_power_agree(tmp_path):
 
     power = run(["power", out])
     assert "demo" in power.stdout and "e+" not in power.stdout
+
+
+def test_terminal_bar_counts_channel_seconds_and_lines_go_above_it(three_runs, tmp_path):
+    """On a terminal: a bar in channel-seconds, and each result line on a line of its own."""
+    pty = pytest.importorskip("pty")
+    import fcntl
+    import struct
+    import termios
+
+    pid, fd = pty.fork()
+    if pid == 0:  # child: a 120-column terminal, as a user has
+        fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 120, 0, 0))
+        os.execvp(sys.executable, HFO_DETECT + ["detect", str(three_runs / "src"), "--out",
+                                                str(tmp_path / "o"), "--detector", "rms",
+                                                "--montage", "as-is"])
+    chunks = []
+    while True:
+        try:
+            data = os.read(fd, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.waitpid(pid, 0)
+    lines = [l for l in b"".join(chunks).decode(errors="replace").replace("\r", "\n").split("\n") if l.strip()]
+    assert any(l.startswith("detect:") and "/12 channel-seconds" in l for l in lines)  # 3 x 4 s
+    results = [l for l in lines if "HFO(s) in" in l]
+    assert len(results) == 3 and all(l.startswith(str(three_runs / "src")) for l in results)
