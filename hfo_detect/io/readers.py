@@ -320,7 +320,7 @@ def open_raw(path, *, preload: bool = False):
         if (header["format"] == "BDF") != (fmt == "BDF"):
             real, want = ("BDF", ".bdf") if header["format"] == "BDF" else ("EDF", ".edf")
             raise UnsupportedFormatError(
-                f"is an {real} file (by its header) but named {ext}; rename it to {want}", path)
+                f"is {'a' if real == 'BDF' else 'an'} {real} file (by its header) but named {ext}; rename it to {want}", path)
         fmt = header["format"]
         reader = mne.io.read_raw_bdf if fmt == "BDF" else mne.io.read_raw_edf
         raw = _mne_read(reader, path, path, preload=preload, infer_types=True, verbose="warning")
