@@ -692,7 +692,12 @@ def run_batch(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *
     lock = lock_out_dir(out)  # one run per folder: a second one stops here with one line
     remove_stale_temporaries(out)
     phash = params_hash(detector, params, montage)
-    state = _latest_state(read_manifest(manifest))
+    records = read_manifest(manifest)
+    state = _latest_state(records)
+    # outputs some done record vouches for; others of a recording about to run are leftovers of
+    # a killed run (written, then killed before the record): they go before it runs again
+    recorded = {name for rec in records if rec.get("status") in ("done", "skipped")
+                for name in rec.get("outputs") or []}
     summary = BatchSummary()
 
     def finish(record: dict[str, Any]) -> None:
@@ -746,6 +751,7 @@ def run_batch(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *
                                  "rename one or run it separately"})
                 continue
             stems[stem] = str(path)
+            remove_outputs(out, [n for n in _stat_outputs(out, stem) if n not in recorded])
             tasks.append((str(path), str(out), detector, montage, params, chunk_s, 1, os.getpid()))
         with _progress.reporting_to(bar.sink):
             if scheduler:

@@ -503,3 +503,15 @@ def test_power_report_encode_on_a_full_disk_leave_no_empty_file(reference_run, c
         assert len(err.splitlines()) == 1 and "No space left on device" in err, (cmd, err)
     # nothing else (no 0-byte result, no temp file); encode's empty output folder may stay
     assert (tmp_path / "files").read_text().split() in (["filler"], ["enc", "filler"])
+
+
+def test_outputs_left_without_a_record_are_cleared_before_a_rerun(tmp_path, corpus):
+    """A kill -9 between writing a recording's files and its manifest line leaves files no
+    record vouches for; a rerun must not keep them if that recording now fails."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "zz_garbage_events.tsv").write_text("onset\tduration\n")  # as if killed mid-commit
+    (out / "zz_garbage_counts.tsv").write_text("channel\n")
+    proc = cli("detect", corpus / "zz_garbage.edf", "--out", out, *ARGS)
+    assert proc.returncode == 1
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.jsonl"]
