@@ -9,7 +9,13 @@ Usage::
 
     python bench_peers.py TOOL EDF OUTDIR [--thresholds 3,4,5] [--tag NAME]
 
-TOOL is one of ``mnehfo_rms``, ``mnehfo_ll``, ``epycom_rms``, ``epycom_ll``, ``epycom_cs``.
+TOOL is one of ``mnehfo_rms``, ``mnehfo_ll``, ``epycom_rms``, ``epycom_ll``, ``epycom_cs``,
+``epycom_rms_wide``.
+
+``epycom_rms_wide`` is the fastest peer as a user runs it (issue 11): one 80-500 Hz band-pass
+(4th-order Butterworth, ``sosfiltfilt``) and epycom's ``RootMeanSquareDetector(threshold=3,
+window_size=100, window_overlap=0.25)`` over every channel in one process; its events are
+labelled ``ripple`` (it does not tell the bands apart).
 
 Choices made here (the tools leave them to the user; all are the same for every peer):
 
@@ -49,6 +55,7 @@ DEFAULT_THRESHOLDS = {
     "mnehfo_rms": [3.0],
     "mnehfo_ll": [3.0],
     "epycom_rms": [3.0],
+    "epycom_rms_wide": [3.0],
     "epycom_ll": [3.0],
     "epycom_cs": [0.1],
 }
@@ -146,6 +153,22 @@ def run_epycom_window(raw, method: str, thresholds: list[float]) -> dict[float, 
     return out
 
 
+def run_epycom_wide(raw, thresholds: list[float]) -> dict[float, list]:
+    """epycom RMS on one 80-500 Hz band, through its detector class (``epycom_rms_wide``)."""
+    from epycom.event_detection import RootMeanSquareDetector
+
+    sfreq = raw.info["sfreq"]
+    filt = _bandpass(raw.get_data(units="uV"), sfreq, 80.0, 500.0)
+    out: dict[float, list] = {k: [] for k in thresholds}
+    for k in thresholds:
+        det = RootMeanSquareDetector(fs=int(round(sfreq)), threshold=k, window_size=WIN_SIZE,
+                                     window_overlap=WIN_STEP_FRACTION)
+        for ch, sig in zip(raw.ch_names, filt):  # the whole channel at once
+            for row in det.compute(sig):
+                out[k].append((ch, "ripple", int(row[0]), int(row[1])))
+    return out
+
+
 def run_epycom_cs(raw, thresholds: list[float]) -> dict[float, list]:
     """epycom CS detector on the raw signal; sub-band detections mapped to kinds."""
     from epycom.event_detection.hfo import detect_hfo_cs_beta
@@ -198,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
         events = run_mnehfo(raw, method, thresholds)
     elif method == "cs":
         events = run_epycom_cs(raw, thresholds)
+    elif args.tool == "epycom_rms_wide":
+        events = run_epycom_wide(raw, thresholds)
     else:
         events = run_epycom_window(raw, method, thresholds)
 

@@ -14,7 +14,10 @@ Presets
 ``hfo256`` (default)
     The published device: 256 hidden neurons and 512 synapses with one-bit weights, matched E/I
     time constants and device mismatch (CV 0.2); ripple and fast-ripple sub-populations so each
-    HFO gets a band label. Continuous ADM and the ``fast`` integrator for throughput.
+    HFO gets a band label. Continuous ADM and the ``lockstep`` integrator for throughput. A second
+    layer (one DPI output neuron per band, as in the authors' later code) and an artifact path (500-900 Hz ADM ->
+    inhibitory interneuron); the noise-floor calibration ``floor``; ADM scale factors and output
+    weights learned by ``NeuromorphicDetector.fit(X, y)`` (``data_scripts/learn_defaults.py``).
 ``burelo2021_ecog``
     The intraoperative ECoG network (Burelo et al. 2021): 256 neurons fed by the fast-ripple pair.
 """
@@ -24,6 +27,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
+
+import numpy as np
 
 from hfo_detect.errors import ConfigError
 
@@ -79,6 +84,13 @@ class BandConfig:
         Butterworth order *per edge* as given to ``scipy.signal.butter`` (2 -> 4 poles) [CODE].
     scale_factor : float
         ADM threshold scale factor for this band [CODE ADM_parameters.mat: 0.6 R, 0.3 FR].
+    role : {"hfo", "artifact"}
+        ``hfo``: a band the hidden layer listens to (events are labelled with its name).
+        ``artifact``: a band above the HFO bands whose ADM drives the artifact-rejection path
+        only (the authors' later 500-900 Hz "advanced artifact filter", kburel/snn-hfo-detection
+        ``advanced_artifact_filter.py``); a sampling
+        rate that cannot carry it drops it (and the rejection) with a warning, whatever
+        ``on_low_fs`` says.
     """
 
     name: str
@@ -86,8 +98,10 @@ class BandConfig:
     high_hz: float
     order: int = 2
     scale_factor: float = 0.6
+    role: str = "hfo"
 
     def __post_init__(self) -> None:
+        _check_option("role", self.role, ("hfo", "artifact"))
         _check_range("low_hz", self.low_hz, 0.0, lo_open=True)
         _check_range("high_hz", self.high_hz, self.low_hz, lo_open=True)
         _check_range("order", self.order, 1, integer=True)
@@ -97,6 +111,12 @@ class BandConfig:
 
 RIPPLE = BandConfig("ripple", 80.0, 250.0, 2, 0.6)
 FAST_RIPPLE = BandConfig("fast_ripple", 250.0, 500.0, 2, 0.3)
+#: The authors' scalp artifact band [CODE S3 HEAD stages/filter.py: 500-900 Hz, order 2].
+ARTIFACT = BandConfig("artifact", 500.0, 900.0, 2, 1.0, role="artifact")
+#: A second, high-threshold ADM on the ripple band: its events mean a ripple-band swing far
+#: above any HFO, the ringing of a spike's sharp edge [CHOICE; the amplitude test of the
+#: Morphology detector (Burnos et al. 2016) as an ADM].
+RIPPLE_HIGH = BandConfig("ripple_high", 80.0, 250.0, 2, 3.0, role="artifact")
 
 
 @dataclass(frozen=True)
@@ -142,18 +162,27 @@ class CalibrationConfig:
 
     Parameters
     ----------
-    rule : {"whole", "first10s"}
+    rule : {"whole", "first10s", "floor"}
         ``whole``: the S1 rule, 1-s windows over the whole interval, 50 quietest [CODE 4179dda].
         ``first10s``: the later rule, first 10 s only, 0.5-s windows, quietest sixth (>= 1)
         [CODE PR #72].
+        ``floor``: the same statistic on short windows (0.25 s) over the whole recording, mean
+        of the quietest ``quiet_fraction`` of them [CHOICE]. ``whole`` takes 50 windows
+        whatever the length, so on a 5-s or 50-s file it averages every window, HFOs included,
+        and the threshold rises with the HFO rate; a fixed fraction of short windows stays on
+        the noise floor at any length (a 5-s file still has 20 windows, 3 quietest).
     window_s : float or None
-        Window length; ``None`` takes the rule's own (1.0 or 0.5 s).
+        Window length; ``None`` takes the rule's own (1.0, 0.5 or 0.25 s).
     n_quiet : int or None
         Number of quietest windows (``whole``: 50).
     quiet_fraction : float
         Fraction of windows for ``first10s`` (1/6).
     duration_s : float or None
         Calibration span for ``first10s`` (10 s).
+    resolution_uv : float
+        Thresholds are rounded up to a multiple of this: 1 uV is the authors' ``ceil``; the
+        chip's threshold is an analog bias, so a finer step is a [CHOICE] (the ceil to whole
+        microvolts raises a 1.4-uV fast-ripple threshold by 40 %).
     min_signal_sd_uv : float
         Unit guard: a channel whose filtered SD is below this (while its threshold rounds up to 1)
         is taken for data in volts, not microvolts, and raises
@@ -165,10 +194,12 @@ class CalibrationConfig:
     n_quiet: int | None = None
     quiet_fraction: float = 1.0 / 6.0
     duration_s: float | None = None
+    resolution_uv: float = 1.0
     min_signal_sd_uv: float = 0.01
 
     def __post_init__(self) -> None:
-        _check_option("rule", self.rule, ("whole", "first10s"))
+        _check_option("rule", self.rule, ("whole", "first10s", "floor"))
+        _check_range("resolution_uv", self.resolution_uv, 0.0, lo_open=True)
         _check_range("window_s", self.window_s, 0.0, lo_open=True, none_ok=True)
         _check_range("n_quiet", self.n_quiet, 1, none_ok=True, integer=True)
         _check_range("quiet_fraction", self.quiet_fraction, 0.0, 1.0, lo_open=True)
@@ -279,9 +310,11 @@ class NetworkConfig:
         current of every neuron and synapse (truncated positive) [INF Sharifhazileh et al. 2021, Methods, device mismatch].
     seed : int
         Seed of weights, taus and mismatch: one seed = one simulated chip.
-    integrator : {"euler", "fast"}
+    integrator : {"euler", "fast", "lockstep"}
         ``euler``: forward Euler at ``dt`` (the paper's). ``fast``: event-driven exact synapse decay
-        and adaptive neuron steps.
+        and adaptive neuron steps, one neuron at a time. ``lockstep``: the same equations and
+        ideas, but neurons that share their input streams (a band's sub-population) advance
+        together with one step size, vectorized (``hfo_detect/snn/lockstep.py``).
     dt_s : float
         Euler step [CODE 0.1 ms].
     params_file : str or None
@@ -296,6 +329,16 @@ class NetworkConfig:
         I_mem (relative, and absolute in A) [CHOICE].
     fast_h_min_s, fast_h_max_s : float
         Bounds of the ``fast`` integrator's step size [CHOICE].
+    lockstep_rtol, lockstep_atol : float
+        Error tolerances of ``lockstep``'s steps (relative; absolute in A). The worst of a
+        group's neurons sets the step, so the relative tolerance is tighter than ``fast_rtol``
+        (3e-5: neurons firing tonically for minutes keep their spike counts) and the absolute
+        one looser than ``fast_atol`` (1e-14 A = 2 % of I_o: the sub-pA relaxation around I_o
+        has no bearing on when a neuron reaches 1 nA); measured against a converged
+        reference in ``reports/bench_engine.md`` and the module docstring [CHOICE].
+    lockstep_h_max_s : float
+        Largest ``lockstep`` step: a relaxing group after an event may take steps up to 50 ms
+        (the error control, not this bound, limits them) [CHOICE].
     fast_rest_tol : float
         A quiet neuron (no excitatory synapse, AHP or refractory activity; I_mem below I_o) whose
         I_mem is within this fraction of I_o from its resting value is snapped onto it and then
@@ -312,7 +355,7 @@ class NetworkConfig:
     kappa_conv: float = 0.7
     mismatch_cv: float = 0.2
     seed: int = 0
-    integrator: str = "fast"
+    integrator: str = "lockstep"
     dt_s: float = 1e-4
     params_file: str | None = None
     input_time_shift: float = 1e-3
@@ -321,12 +364,15 @@ class NetworkConfig:
     fast_h_min_s: float = 1e-7
     fast_h_max_s: float = 5e-3
     fast_rest_tol: float = 1e-6
+    lockstep_rtol: float = 3e-5
+    lockstep_atol: float = 1e-14
+    lockstep_h_max_s: float = 0.05
     synapse: SynapseConfig = field(default_factory=SynapseConfig)
     neuron: NeuronConfig = field(default_factory=NeuronConfig)
 
     def __post_init__(self) -> None:
         _check_option("topology", self.topology, ("sharifhazileh2021", "hfo256", "burelo2021_ecog"))
-        _check_option("integrator", self.integrator, ("euler", "fast"))
+        _check_option("integrator", self.integrator, ("euler", "fast", "lockstep"))
         _check_range("n_hidden", self.n_hidden, 1, integer=True)
         _check_range("ripple_fraction", self.ripple_fraction, 0.0, 1.0)
         _check_range("p_strong", self.p_strong, 0.0, 1.0)
@@ -334,6 +380,9 @@ class NetworkConfig:
         _check_range("mismatch_cv", self.mismatch_cv, 0.0, 1.0)
         _check_range("seed", self.seed, 0, integer=True)
         _check_range("dt_s", self.dt_s, 0.0, 1e-2, lo_open=True)
+        for name in ("fast_rtol", "fast_atol", "lockstep_rtol", "lockstep_atol"):
+            _check_range(name, getattr(self, name), 0.0, lo_open=True)
+        _check_range("lockstep_h_max_s", self.lockstep_h_max_s, self.fast_h_min_s, lo_open=True)
         for name in ("weights_na", "tau_exc_ms", "tau_delta_ms"):
             lo, hi = getattr(self, name)
             _check_range(f"{name}[0]", lo, 0.0)
@@ -372,6 +421,67 @@ class ReadoutConfig:
 
 
 
+@dataclass(frozen=True)
+class OutputConfig:
+    """Second layer of the device: one DPI output neuron per HFO band, and the artifact path.
+
+    The authors' later code (kburel/snn-hfo-detection ``basic_network_creation.py``) adds one output neuron (same DPI model) fed by every hidden
+    neuron with w = 5 nA, tau = 5 ms, and runs the window rule on its spikes. Here each band's
+    sub-population has its own output neuron (so events keep their band label) [CHOICE].
+
+    Artifact and spike rejection [CHOICE after the authors' ``artifact_filter.py`` / ``advanced_artifact_filter.py``]: interictal spikes, pops and sharp
+    transients are broadband, HFOs narrow-band. The 500-900 Hz artifact band (a ``role="artifact"``
+    band of the filter bank, with its own ADM) drives ``n_interneurons`` DPI interneurons through
+    excitatory UP and DN synapses; each interneuron spike inhibits every output neuron through a
+    slow inhibitory synapse, so an output neuron cannot fire while a broadband transient rings
+    through the HFO bands. A ripple that outlasts the spike (a ripple riding on a spike) still
+    drives its output neuron once the inhibition has decayed.
+
+    Parameters
+    ----------
+    weight_na : float or tuple of float
+        Hidden -> output weight [CODE S3 HEAD: 5000 pA = 5 nA]; a tuple gives one per output
+        neuron (HFO bands in filter-bank order).
+    tau_syn_ms : float
+        Hidden -> output synaptic time constant [CODE: 5 ms].
+    tau_mem_ms : float
+        Output neuron membrane time constant (the hidden neurons' 15.3 ms [CODE]).
+    art_weight_na : float
+        Artifact ADM (UP and DN) -> interneuron weight [CODE ECoG input->interneuron 3000 pA].
+    art_tau_syn_ms : float
+        Its time constant [CODE: 5 ms].
+    art_tau_mem_ms : float
+        Interneuron membrane time constant [CODE ECoG interneuron 2.5 ms].
+    n_interneurons : int
+        Interneurons per channel (0 disables the artifact path).
+    inh_weight_na : float
+        Interneuron -> output inhibitory weight [CHOICE; the scalp code's output->output
+        inhibition is 100 nA].
+    inh_tau_ms : float
+        Inhibitory time constant: how long one broadband transient silences the outputs
+        [CHOICE; ECoG code 20 ms].
+    """
+
+    weight_na: float | tuple[float, ...] = 5.0
+    tau_syn_ms: float = 5.0
+    tau_mem_ms: float = 15.3
+    art_weight_na: float = 20.0
+    art_tau_syn_ms: float = 5.0
+    art_tau_mem_ms: float = 2.5
+    n_interneurons: int = 1
+    inh_weight_na: float = 20.0
+    inh_tau_ms: float = 20.0
+
+    def __post_init__(self) -> None:
+        for name in ("tau_syn_ms", "tau_mem_ms", "art_tau_syn_ms", "art_tau_mem_ms", "inh_tau_ms"):
+            _check_range(name, getattr(self, name), 0.0, lo_open=True)
+        for w in np.atleast_1d(self.weight_na):
+            _check_range("weight_na", w, 0.0)
+        _check_range("art_weight_na", self.art_weight_na, 0.0)
+        _check_range("inh_weight_na", self.inh_weight_na, 0.0)
+        _check_range("n_interneurons", self.n_interneurons, 0, integer=True)
+
+
 # --------------------------------------------------------------------------------------
 # Whole pipeline
 # --------------------------------------------------------------------------------------
@@ -387,6 +497,7 @@ class PipelineConfig:
     adm: ADMConfig = field(default_factory=ADMConfig)
     network: NetworkConfig = field(default_factory=NetworkConfig)
     readout: ReadoutConfig = field(default_factory=ReadoutConfig)
+    output: OutputConfig | None = None  # None: the window rule reads the hidden layer (S1)
 
     def to_dict(self) -> dict[str, Any]:
         """Nested plain-dict view (for manifests, reports and parameter hashes)."""
@@ -405,20 +516,27 @@ PRESETS: dict[str, PipelineConfig] = {
             integrator="euler",
         ),
     ),
-    # hfo256 design choices [CHOICE], chosen on a simulated training recording (seed 100, never
-    # a benchmark or test seed): ADM scale 0.5 in both bands (the ECoG code's FR value, the authors' code, find_thresholds)
-    # and a 5-neuron vote per band sub-population (ReadoutConfig.min_neurons). With CV-0.2
-    # mismatch a few neurons fire on background noise; the vote keeps them from flagging HFOs.
-    # Events ending in the first 0.1 s (the causal filters' start-up transient)
-    # are dropped; the faithful preset keeps them.
+    # hfo256 design choices [CHOICE]. Learned with fit(X, y) on training data only
+    # (data_scripts/learn_defaults.py -> reports/learned_defaults.md: 2 recordings of the
+    # project's training generator + 1 of the simulator, seed 100; never a benchmark or test
+    # seed, never the real snippets): ADM scale 0.3 (ripple) / 0.4 (fast ripple), artifact band
+    # 2.0, hidden -> output weight 0.4 nA per band. Fixed choices: the output neuron's tau 5 ms
+    # (authors' later code), the interneuron (2.5 ms membrane, 20-nA inputs: one or two 500-900 Hz
+    # events fire it) and its inhibition (20 nA, 20 ms: the ringing of a transient through the HFO
+    # filters). The "floor" calibration (quietest sixth of 0.25-s windows, 0.1-uV steps) sees the
+    # noise floor at any length. Events ending in the first 0.1 s (the causal filters' start-up
+    # transient) are dropped; the faithful preset keeps them.
     "hfo256": PipelineConfig(
         name="hfo256",
-        filters=FilterBankConfig(bands=(replace(RIPPLE, scale_factor=0.5),
-                                        replace(FAST_RIPPLE, scale_factor=0.5))),
-        readout=ReadoutConfig(min_neurons=5, discard_startup_s=0.1),
+        filters=FilterBankConfig(bands=(replace(RIPPLE, scale_factor=0.3),
+                                        replace(FAST_RIPPLE, scale_factor=0.4),
+                                        replace(ARTIFACT, scale_factor=2.0))),
+        readout=ReadoutConfig(min_neurons=1, discard_startup_s=0.1),
+        output=OutputConfig(weight_na=(0.4, 0.4)),
         adm=ADMConfig(encoder="continuous"),
-        calibration=CalibrationConfig(rule="whole"),
-        network=NetworkConfig(topology="hfo256", n_hidden=256, mismatch_cv=0.2, integrator="fast"),
+        calibration=CalibrationConfig(rule="floor", resolution_uv=0.1),
+        network=NetworkConfig(topology="hfo256", n_hidden=256, mismatch_cv=0.2,
+                              integrator="lockstep"),
     ),
     "burelo2021_ecog": PipelineConfig(
         name="burelo2021_ecog",
@@ -427,7 +545,7 @@ PRESETS: dict[str, PipelineConfig] = {
         adm=ADMConfig(encoder="continuous"),
         calibration=CalibrationConfig(rule="whole", window_s=0.5, n_quiet=50),
         network=NetworkConfig(
-            topology="burelo2021_ecog", n_hidden=256, mismatch_cv=0.2, integrator="fast"
+            topology="burelo2021_ecog", n_hidden=256, mismatch_cv=0.2, integrator="lockstep"
         ),
     ),
 }

@@ -81,7 +81,7 @@ class NeuromorphicDetector(BaseEstimator):
         ADM threshold rule.
     encoder : {"faithful", "continuous"} or None
         ADM encoder.
-    integrator : {"euler", "fast"} or None
+    integrator : {"euler", "fast", "lockstep"} or None
         Network integrator.
     mismatch_cv : float or None
         Coefficient of variation of the device mismatch.
@@ -106,6 +106,8 @@ class NeuromorphicDetector(BaseEstimator):
         Keep the ADM and hidden spike trains in ``spikes_`` after ``predict``.
     overrides : dict or None
         Further dotted config overrides, e.g. ``{"network__dt_s": 5e-5}``.
+    search_grid : dict or None
+        Grid of ``fit(X, y)`` (keys of :data:`hfo_detect.learning.DEFAULT_GRID`).
 
     Attributes
     ----------
@@ -132,7 +134,7 @@ class NeuromorphicDetector(BaseEstimator):
     def __init__(self, preset="hfo256", seed=None, calibration=None, encoder=None,
                  integrator=None, mismatch_cv=None, n_hidden=None, window_s=None, step_s=None,
                  discard_startup_s=None, on_low_fs=None, chunk_s=10.0, keep_spikes=False,
-                 overrides=None, min_neurons=None, first_channel=0):
+                 overrides=None, min_neurons=None, first_channel=0, search_grid=None):
         self.preset = preset
         self.seed = seed
         self.calibration = calibration
@@ -149,24 +151,42 @@ class NeuromorphicDetector(BaseEstimator):
         self.overrides = overrides
         self.min_neurons = min_neurons
         self.first_channel = first_channel
+        self.search_grid = search_grid
 
     # ------------------------------------------------------------------ configuration
     def make_config(self) -> PipelineConfig:
         """The pipeline configuration these parameters select."""
+        if getattr(self, "_config", None) is not None:
+            return self._config
         cfg = get_preset(self.preset)
         over = {key: getattr(self, name) for name, key in _OVERRIDES.items()
                 if getattr(self, name) is not None}
         over.update(self.overrides or {})
         return with_overrides(cfg, **over) if over else cfg
 
+    def _clone_with(self, cfg: PipelineConfig) -> "NeuromorphicDetector":
+        """A copy of this estimator that runs exactly ``cfg`` (for the learning search)."""
+        from sklearn.base import clone
+
+        sub = clone(self)
+        sub._config = cfg
+        return sub
+
     # ------------------------------------------------------------------ pass 1
     def fit(self, X, y=None):
-        """Calibrate the ADM thresholds per channel and band (one streaming pass).
+        """Calibrate the ADM thresholds per channel and band (one streaming pass); with
+        reference events ``y``, first learn what the chip lets a user set.
 
         Parameters
         ----------
-        X : Recording, mne.io.Raw or path
-        y : ignored
+        X : Recording, mne.io.Raw or path, or a list of them (with ``y``)
+        y : None, or reference events (EventTable, DataFrame or TSV path; a list for a list X)
+            ``None``: calibration only (the preset's values). Otherwise the ADM scale factors
+            per band, the artifact band's scale factor and each output neuron's input weight
+            are searched on a grid (``search_grid``, see :mod:`hfo_detect.learning`) for the
+            best F1 against ``y`` (overlap rule); they are kept in ``learned_`` and used by
+            every later ``fit``/``predict`` of this estimator. The last recording is then
+            calibrated as usual.
 
         Returns
         -------
@@ -183,6 +203,18 @@ class NeuromorphicDetector(BaseEstimator):
         from hfo_detect.frontend.encode import nominal_sfreq
         from hfo_detect.frontend.filters import usable_bands
 
+        if y is not None:
+            from hfo_detect.learning import as_truth, grid_search, learned_config
+
+            recs = [as_recording(x) for x in (X if isinstance(X, (list, tuple)) else [X])]
+            ys = list(y) if isinstance(X, (list, tuple)) else [y]
+            if len(ys) != len(recs):
+                raise ValueError(f"{len(recs)} recordings but {len(ys)} reference tables")
+            self._config = None
+            res = grid_search(self, recs, [as_truth(t) for t in ys], self.search_grid)
+            self.learned_ = res
+            self._config = learned_config(self.make_config(), res)
+            X = recs[-1]
         rec = as_recording(X)
         cfg = self.make_config()
         path = None if rec.path is None else str(rec.path)
@@ -245,7 +277,9 @@ class NeuromorphicDetector(BaseEstimator):
         n_streams = len(streams)
         integrator = cfg.network.integrator
 
+        stage = self._output_stage(cfg, params)
         readout = StreamingReadout(n_ch)
+        hidden_parts: list[SpikeTrains] = []
         adm_counts = np.zeros((n_ch, n_streams), dtype=np.int64)
         adm_kept: list[SpikeTrains] = []
         pending = SpikeTrains.empty(n_ch, tuple(streams))
@@ -264,25 +298,75 @@ class NeuromorphicDetector(BaseEstimator):
                 pending = _join(now, pending)
                 continue
             hidden, state = run_network(params, now, t_a, t_b, state)
-            readout.add(hidden)
+            self._read(stage, readout, hidden_parts, hidden, now, t_a, t_b)
             t_a = t_b
         t_end = (rec.n_times - 1) / sfreq + cfg.readout.extra_time_s  # as Brian2 runs the released code
         hidden, state = run_network(params, pending, t_a, t_end, state)
-        readout.add(hidden)
+        self._read(stage, readout, hidden_parts, hidden, pending, t_a, t_end)
 
-        hidden_all = readout.spikes
-        events = spikes_to_events(hidden_all, rec.n_times / sfreq, cfg.readout,
-                                  self.ch_names_, neuron_band=np.asarray(params.neuron_band),
+        hidden_all = (SpikeTrains.concatenate(hidden_parts) if stage is not None
+                      else readout.spikes)
+        read_band = params.neuron_band if stage is None else stage.output.neuron_band
+        events = spikes_to_events(readout.spikes, rec.n_times / sfreq, cfg.readout,
+                                  self.ch_names_, neuron_band=np.asarray(read_band),
                                   band_names=self.band_names_, sfreq=sfreq, detector="snn")
         self.network_ = params
+        self.output_stage_ = stage
         self.events_ = events
         self.counts_ = self._counts(adm_counts, hidden_all, events, params, streams,
-                                    rec.n_times / sfreq)
+                                    rec.n_times / sfreq, stage, readout.spikes)
         if self.keep_spikes:
             adm_all = (SpikeTrains.concatenate(adm_kept) if adm_kept
                        else SpikeTrains.empty(n_ch, tuple(streams)))
             self.spikes_ = {"adm": adm_all, "hidden": hidden_all}
+            if stage is not None:
+                self.spikes_["output"] = readout.spikes
+                self.spikes_["interneuron"] = stage.interneuron_spikes()
         return events
+
+    def _output_stage(self, cfg, params):
+        """The output layer and artifact path of ``cfg.output`` (``None``: hidden readout)."""
+        from hfo_detect.snn.layers import OutputStage
+
+        if cfg.output is None:
+            return None
+        roles = {b.name: b.role for b in cfg.filters.bands}
+        art = [i for i, name in enumerate(self.band_names_) if roles.get(name) == "artifact"]
+        streams = tuple(s for a in art for s in (2 * a, 2 * a + 1))
+        streams = streams if streams and cfg.output.n_interneurons > 0 else None
+        return OutputStage(cfg.output, params, streams, int(self.first_channel))
+
+    @staticmethod
+    def _read(stage, readout, hidden_parts, hidden, adm_now, t_a, t_b):
+        """Feed one interval's hidden spikes to the readout (through the output layer)."""
+        if stage is None:
+            readout.add(hidden)
+            return
+        hidden_parts.append(hidden)
+        readout.add(stage.step(hidden, adm_now, t_a, t_b))
+
+    def score(self, X, y) -> float:
+        """F1 (overlap rule, ripples and fast ripples pooled) of the detections on ``X``
+        against the reference events ``y``; a list ``X`` (with a list ``y``) is scored as one
+        set, each recording calibrated on itself. Reviewed channels: all channels of ``X``.
+
+        With :meth:`fit` this makes the estimator work in ``sklearn.model_selection.GridSearchCV``.
+        """
+        from hfo_detect.evaluation import score_events
+        from hfo_detect.learning import as_truth
+
+        many = isinstance(X, (list, tuple))
+        recs = [as_recording(x) for x in (X if many else [X])]
+        ys = list(y) if many else [y]
+        tp = fp = fn = 0.0
+        for rec, ref in zip(recs, ys):
+            sub = self._clone_with(self.make_config())
+            events = sub.fit(rec).predict(rec)
+            res = score_events(events.df, as_truth(ref), kinds=["pooled"], rule="overlap",
+                               channels=_canonical(rec.ch_names))
+            row = res.summary().iloc[0]
+            tp, fp, fn = tp + row["tp"], fp + row["fp"], fn + row["fn"]
+        return float(2 * tp / max(2 * tp + fp + fn, 1.0))
 
     def keep_channels(self, names) -> "NeuromorphicDetector":
         """Restrict a fitted detector to the channels ``names`` (e.g. without flat ones); each
@@ -306,23 +390,41 @@ class NeuromorphicDetector(BaseEstimator):
 
             raise NotFittedError("call fit(recording) before predict (or use fit_predict)")
 
-    def _counts(self, adm_counts, hidden, events, params, streams, duration_s) -> pd.DataFrame:
+    def _counts(self, adm_counts, hidden, events, params, streams, duration_s, stage=None,
+                output=None) -> pd.DataFrame:
         n_ch = len(self.ch_names_)
         fanout = np.asarray(params.fanout, dtype=np.int64)
         hidden_per_ch = np.bincount(hidden.channel, minlength=n_ch)[:n_ch]
+        syn = adm_counts @ fanout
+        spikes = hidden_per_ch.copy()
+        extra_neurons = extra_synapses = 0
+        if stage is not None:
+            # every spike of a layer is a synaptic event at each of its targets (power model)
+            inter = stage.interneuron_spikes()
+            inter_ch = np.bincount(inter.channel, minlength=n_ch)[:n_ch]
+            out_ch = np.bincount(output.channel, minlength=n_ch)[:n_ch]
+            n_int = 0 if stage.inter is None else stage.inter.n_hidden
+            syn = syn + hidden_per_ch + inter_ch * stage.output.n_hidden
+            if stage.inter is not None:
+                syn = syn + stage.artifact_events * n_int
+            spikes = spikes + inter_ch + out_ch
+            extra_neurons, extra_synapses = stage.n_neurons, stage.n_synapses
         names = _canonical(self.ch_names_)  # EventTable writes canonical names: count by those
         n_hfo_ch = count_hfo(events.df, names)
         out = pd.DataFrame({"channel": names,
                             "adm_events": adm_counts.sum(axis=1)})
         for j, name in enumerate(streams):
             out[f"adm_{name}"] = adm_counts[:, j]
-        out["synaptic_events"] = adm_counts @ fanout
-        out["hidden_spikes"] = hidden_per_ch
+        out["synaptic_events"] = syn
+        out["hidden_spikes"] = spikes  # all layers' spikes (each is generated and routed)
         out["n_hfo"] = n_hfo_ch
         out["hfo_per_min"] = n_hfo_ch / (duration_s / 60.0)
         out["duration_s"] = duration_s
         out["n_hidden"] = int(params.n_hidden)
         out["n_synapses"] = int(params.n_synapses)
+        # with the output layer and artifact path: every neuron and synapse of the channel
+        out["n_neurons"] = int(params.n_hidden) + extra_neurons
+        out["n_synapses_total"] = int(params.n_synapses) + extra_synapses
         return out
 
 
@@ -355,7 +457,7 @@ def _cut(pending: SpikeTrains, t_last: float, params, integrator: str):
 
     Later blocks only produce ADM events after ``t_last``. ``euler`` assigns an event to step
     ``floor(t/dt + shift)`` and simulates whole steps, so the cut is the step of ``t_last``
-    itself; ``fast`` takes events with ``t < t_stop``, so the cut is ``t_last``. Returns the cut
+    itself; ``fast`` and ``lockstep`` take events with ``t < t_stop``, so the cut is ``t_last``. Returns the cut
     time, the events before it (to simulate now) and the rest (held back).
     """
     if integrator == "euler":

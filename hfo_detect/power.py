@@ -248,7 +248,10 @@ def estimate_power(counts: pd.DataFrame, duration_s: float | None = None,
         ch["energy_per_hfo_uj"] = np.where(n_hfo > 0, ch["channel_uw"] * dur / n_hfo, np.nan)
 
     if n_hidden is None:
-        n_hidden = int(counts["n_hidden"].max()) if "n_hidden" in counts.columns else 0
+        # every neuron of a channel's network takes a place on the chip (output layer and
+        # artifact interneurons included, column n_neurons)
+        col = "n_neurons" if "n_neurons" in counts.columns else "n_hidden"
+        n_hidden = int(counts[col].max()) if col in counts.columns else 0
     n_ch = len(ch)
     n_chips = n_chips_needed(n_ch, n_hidden, cfg)
     rec_dur = float(dur.max())

@@ -121,6 +121,10 @@ def test_hfo256_labels_ripples_and_fast_ripples():
     events = det.fit_predict(rec)
     assert det.counts_["n_hidden"].tolist() == [256, 256]
     assert det.counts_["n_synapses"].tolist() == [512, 512]
+    # output layer: 2 output neurons (128 hidden synapses each) + 1 artifact interneuron (UP
+    # and DN of the 500-900 Hz band) inhibiting both outputs
+    assert det.counts_["n_neurons"].tolist() == [259, 259]
+    assert det.counts_["n_synapses_total"].tolist() == [512 + 256 + 2 + 2] * 2
     df = events.df
     assert set(df["kind"]) <= {"ripple", "fast_ripple"}
     for ch, items in plan.items():
@@ -147,7 +151,7 @@ def test_sklearn_params_clone_and_config():
     assert cfg.calibration.rule == "first10s" and cfg.network.topology == "sharifhazileh2021"
     # None keeps the preset's value
     base = NeuromorphicDetector().make_config()
-    assert base.network.integrator == "fast" and base.network.n_hidden == 256
+    assert base.network.integrator == "lockstep" and base.network.n_hidden == 256
     assert NeuromorphicDetector(overrides={"network__dt_s": 5e-5}).make_config().network.dt_s == 5e-5
 
 

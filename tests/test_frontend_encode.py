@@ -33,7 +33,7 @@ def test_recording_stream_equals_array(encoder, rule):
     np.testing.assert_array_equal(got.spikes.times, ref.spikes.times)
     np.testing.assert_array_equal(got.spikes.source, ref.spikes.source)
     np.testing.assert_array_equal(got.spikes.channel, ref.spikes.channel)
-    assert len(ref.spikes) > 100 and ref.band_names == ("ripple", "fast_ripple")
+    assert len(ref.spikes) > 100 and ref.band_names == ("ripple", "fast_ripple", "artifact")
     # the burst channel fires more ripple events around t = 30 s than the others
     sp = ref.spikes
     near = (np.abs(sp.times - 30) < 0.05) & (sp.source < 2)
@@ -43,7 +43,7 @@ def test_recording_stream_equals_array(encoder, rule):
 def test_given_thresholds_skip_calibration_and_zero_phase_runs():
     x = noisy(2, 20.0)
     cfg = get_preset("hfo256")
-    thr = np.array([[5, 6], [2, 3]])
+    thr = np.array([[5, 6], [2, 3], [4, 4]])  # ripple, fast ripple, artifact band
     res = encode_array(x, 2000.0, cfg, thresholds=thr)
     np.testing.assert_array_equal(res.thresholds, thr)
     zp = encode_array(x, 2000.0, with_overrides(cfg, filters__mode="zero-phase"), thresholds=thr)
@@ -65,7 +65,8 @@ def test_nan_sample_is_reported():
     with pytest.raises(NonFiniteDataError, match="NaN"):
         encode_array(x, 2000.0, get_preset("hfo256"), path="rec.edf")
     with pytest.raises(NonFiniteDataError, match="rec.edf"):
-        encode_array(x, 2000.0, get_preset("hfo256"), thresholds=[[5, 5], [2, 2]], path="rec.edf")
+        encode_array(x, 2000.0, get_preset("hfo256"), thresholds=[[5, 5], [2, 2], [3, 3]],
+                     path="rec.edf")
 
 
 def test_join_blocks_orders_a_tie_on_a_block_boundary():

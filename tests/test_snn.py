@@ -177,7 +177,7 @@ def _hfo256_drive(n_channels=3, duration=2.0, seed=3):
                        n_channels).sort()
 
 
-@pytest.mark.parametrize("integrator", ["euler", "fast"])
+@pytest.mark.parametrize("integrator", ["euler", "fast", "lockstep"])
 def test_chunked_run_equals_one_shot(integrator):
     sp = _hfo256_drive()
     p = build_network(get_preset("hfo256").network, BANDS, 3)
@@ -233,3 +233,83 @@ def test_fast_is_close_to_converged_on_simulated_input():
     ev = lambda h: events_frame(h, 1.0, None, ["ch"], p.neuron_band, BANDS)[cols].to_numpy()  # noqa: E731
     p = at(1e-4)
     np.testing.assert_allclose(ev(fast), ev(ref))
+
+
+# ------------------------------------------------------------------ lockstep (default engine)
+
+
+def _tight(net, rtol=1e-8):
+    """The converged reference of the lockstep tests: ``fast`` at rtol 1e-8."""
+    return replace(net, fast_rtol=rtol, fast_atol=1e-16)
+
+
+def test_lockstep_matches_converged_on_hfo256_drive():
+    """Default engine vs `fast` at rtol 1e-8 (itself checked against Euler at 2 us above):
+    same spike count on every neuron, every spike within 0.1 ms, same readout events."""
+    from hfo_detect.readout import events_frame
+
+    sp = _hfo256_drive(n_channels=2, duration=2.0, seed=5)
+    net = get_preset("hfo256").network
+    assert net.integrator == "lockstep"
+    p = build_network(net, BANDS, 2)
+    ref, _ = run_network(build_network(_tight(net), BANDS, 2), sp, 0.0, 2.0, integrator="fast")
+    lock, _ = run_network(p, sp, 0.0, 2.0)
+    assert len(ref) > 100
+    for c in range(2):
+        one = lambda h: SpikeTrains(h.times[h.channel == c], np.zeros(int((h.channel == c).sum())),  # noqa: E731
+                                    h.source[h.channel == c], 1)
+        same, worst = per_neuron_match(one(lock), one(ref))
+        assert same and worst < 1e-4
+    ev = lambda h: events_frame(h, 2.0, None, ["a", "b"], p.neuron_band, BANDS)[  # noqa: E731
+        ["channel", "onset", "duration"]].to_numpy()
+    np.testing.assert_array_equal(ev(lock), ev(ref))
+
+
+def test_lockstep_on_faithful_topology_and_single_neuron_groups():
+    """Any small DPI topology: the paper's 4 x 85 all-to-all network (one group of 85) and an
+    output-layer-like network (one neuron with 40 input streams, plus 3 neurons on private
+    streams: groups of one) give the converged spikes."""
+    rng = np.random.default_rng(11)
+    net = get_preset("sharifhazileh2021").network
+    cases = []
+    faithful = replace(net, params_file=None)
+    k = np.arange(45)
+    bursts = [(0.1 + k / 3000, 0), (0.1 + k / 3000, 2), (0.5 + k / 3000, 1), (0.5 + k / 3000, 3),
+              (0.52 + k / 3000, 0)]
+    drive4 = SpikeTrains(np.concatenate([b for b, _ in bursts]), np.zeros(5 * k.size),
+                         np.repeat([s for _, s in bursts], k.size), 1).sort()
+    try:
+        cases.append((faithful, lambda cfg: build_network(cfg, BANDS, 1), drive4))
+    except NetworkParamsError:
+        pass  # no ../shared: the custom case below still runs
+    n_in = 40
+    sign = np.ones((n_in, 4))
+    sign[::3] = -1
+    slot_src = np.empty((n_in, 4), int)
+    slot_src[:, 0] = np.arange(n_in)  # the output neuron: every stream
+    slot_src[:, 1:] = n_in + np.arange(3)  # three neurons, each on its own stream
+    w = np.full((n_in, 4), 5.0)
+    w[:, 1:] = 2.0
+    taus = rng.uniform(3, 6, (n_in, 4))
+    t = np.concatenate([rng.uniform(0, 1.0, 3000), 0.2 + np.arange(60) / 3000,
+                        0.6 + np.arange(60) / 3000])
+    src = np.concatenate([rng.integers(0, n_in + 3, 3000), np.full(60, n_in), np.full(60, n_in + 2)])
+    custom = lambda cfg: custom_network(cfg, sign, w, taus, slot_src, n_streams=n_in + 3)  # noqa: E731
+    cases.append((NetworkConfig(), custom, SpikeTrains(t, np.zeros(t.size), src, 1).sort()))
+    for cfg, make, sp in cases:
+        lock, _ = run_network(make(cfg), sp, 0.0, 1.0, integrator="lockstep")
+        ref, _ = run_network(make(_tight(cfg)), sp, 0.0, 1.0, integrator="fast")
+        assert np.unique(ref.source).size >= 2
+        same, worst = per_neuron_match(lock, ref)
+        assert same and worst < 1e-4
+
+
+def test_lockstep_groups_share_input_streams():
+    from hfo_detect.snn.lockstep import neuron_groups
+
+    p = build_network(get_preset("hfo256").network, BANDS, 1)
+    ptr, members = neuron_groups(p.slot_src)
+    assert list(np.diff(ptr)) == [128, 128]
+    assert (p.neuron_band[members[:128]] == p.neuron_band[0]).all()
+    ptr, _ = neuron_groups(np.array([[0, 1, 0], [1, 0, 2]]))
+    assert list(np.diff(ptr)) == [2, 1]  # {0,1} twice (slot order does not matter), {0,2}

@@ -92,7 +92,7 @@ def check_scheduler(ctx, param, value):
               show_default=True, help="Re-reference neighbouring contacts or keep channels as they are.")
 @click.option("--calibration", type=click.Choice(["whole", "first10s"]), default=None,
               help="ADM threshold rule (default: the preset's).")
-@click.option("--integrator", type=click.Choice(["euler", "fast"]), default=None,
+@click.option("--integrator", type=click.Choice(["euler", "fast", "lockstep"]), default=None,
               help="Network integrator (default: the preset's).")
 @click.option("--mismatch-cv", type=FiniteFloatRange(0, 1), default=None,
               help="Device mismatch in [0, 1] (CV of every bias current; default: the preset's).")

@@ -10,6 +10,9 @@ Per channel and band::
 ``whole`` (S1, commit 4179dda): 1-s windows over the whole recording, q = 50 quietest.
 ``first10s`` (later code, PR #72): only samples with t <= 10 s, 0.5-s windows,
 q = max(round(n_windows / 6), 1).
+``floor`` [CHOICE]: 0.25-s windows over the whole recording, q = max(round(n_windows / 6), 1):
+the quietest sixth of short windows is the noise floor at any length (``whole`` on a 5-s file
+averages all 5 windows, HFOs included).
 
 The rule needs every sample before the first event can be encoded, hence the streaming
 :class:`ThresholdCalibrator`: one pass accumulates the max/min of each window, chunk by chunk,
@@ -46,7 +49,11 @@ def resolve_rule(cal_cfg: CalibrationConfig) -> CalibrationRule:
     if cal_cfg.rule == "first10s":
         return CalibrationRule(cal_cfg.window_s or 0.5, cal_cfg.n_quiet, cal_cfg.quiet_fraction,
                                cal_cfg.duration_s if cal_cfg.duration_s is not None else 10.0)
-    raise ValueError(f"unknown calibration rule {cal_cfg.rule!r}; choose 'whole' or 'first10s'")
+    if cal_cfg.rule == "floor":
+        return CalibrationRule(cal_cfg.window_s or 0.25, cal_cfg.n_quiet, cal_cfg.quiet_fraction,
+                               cal_cfg.duration_s)
+    raise ValueError(f"unknown calibration rule {cal_cfg.rule!r}; choose 'whole', 'first10s' "
+                     "or 'floor'")
 
 
 def _window_ranges(start: int, n: int, fs: float, w: float, t_stop: float):
@@ -197,7 +204,7 @@ class ThresholdCalibrator:
         return np.sqrt(np.maximum(self._s2 / n - mean * mean, 0.0))
 
     def thresholds(self) -> np.ndarray:
-        """Integer thresholds in microvolts, ``(n_bands, n_ch)``.
+        """Thresholds in microvolts, ``(n_bands, n_ch)`` (integers at ``resolution_uv = 1``).
 
         Raises
         ------
@@ -205,7 +212,11 @@ class ThresholdCalibrator:
             A threshold of 1 uV or less on a signal whose SD is below
             ``cal_cfg.min_signal_sd_uv``: the data are almost certainly in volts.
         """
-        delta = np.ceil(self.raw_thresholds()).astype(np.int64)
+        res = float(self.cfg.resolution_uv)
+        if res == 1.0:  # the authors' ceil to whole microvolts
+            delta = np.ceil(self.raw_thresholds()).astype(np.int64)
+        else:  # tiny tolerance: 0.30000000004 stays 0.3
+            delta = np.ceil(self.raw_thresholds() / res - 1e-9) * res
         sd = self.signal_sd()
         bad = np.argwhere((delta <= 1) & (sd < self.cfg.min_signal_sd_uv))
         if bad.size:

@@ -34,7 +34,7 @@ class EncodeResult:
     ----------
     spikes : SpikeTrains
         ADM events, ``source = 2*band + (0 UP, 1 DN)``, sorted by channel, time, source.
-    thresholds : ndarray of int64, shape (n_bands, n_ch)
+    thresholds : ndarray of float64 (whole microvolts at resolution 1), shape (n_bands, n_ch)
         ADM thresholds in microvolts.
     band_names : tuple of str
     n_times : int
@@ -133,7 +133,7 @@ def _encode_stream(make_chunks, n_ch: int, n_times: int, sfreq: float, cfg: Pipe
             if cal.done:
                 break
         thresholds = cal.thresholds()
-    thresholds = np.asarray(thresholds, dtype=np.int64).reshape(len(bands), n_ch)
+    thresholds = np.asarray(thresholds, dtype=np.float64).reshape(len(bands), n_ch)
     fb = FilterBank(cfg.filters, sfreq, n_ch, path)
     enc = ADMEncoder(cfg.adm, sfreq, thresholds, n_times, names)
     parts = [enc.process(filt, start) for start, filt in _filtered_blocks(fb, make_chunks(), path)]
@@ -185,7 +185,7 @@ def _encode_zero_phase(data, sfreq, cfg, thresholds, ch_names, path) -> EncodeRe
                                   ch_names=ch_names, band_names=names, path=path)
         cal.update(filt, 0)
         thresholds = cal.thresholds()
-    thresholds = np.asarray(thresholds, dtype=np.int64).reshape(len(names), data.shape[0])
+    thresholds = np.asarray(thresholds, dtype=np.float64).reshape(len(names), data.shape[0])
     enc = ADMEncoder(cfg.adm, sfreq, thresholds, data.shape[1], names)
     return EncodeResult(enc.process(filt, 0), thresholds, names, data.shape[1], float(sfreq))
 

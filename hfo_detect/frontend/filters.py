@@ -42,7 +42,7 @@ def usable_bands(filters_cfg: FilterBankConfig, sfreq: float, path: str | None =
             continue
         msg = (f"sampling rate {sfreq:g} Hz cannot carry the {band.name} band "
                f"{band.low_hz:g}-{band.high_hz:g} Hz (needs fs > {2 * band.high_hz:g} Hz)")
-        if filters_cfg.on_low_fs == "error":
+        if filters_cfg.on_low_fs == "error" and getattr(band, "role", "hfo") == "hfo":
             raise SamplingRateError(msg, path)
         warnings.warn(msg + "; band dropped", stacklevel=2)
         log.warning("%s; band dropped", msg)

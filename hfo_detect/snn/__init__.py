@@ -1,4 +1,4 @@
-"""The spiking hidden layer: DPI synapses and neurons, topologies, two integrators.
+"""The spiking network: DPI synapses and neurons, topologies, three integrators.
 
 Public API: :func:`build_network` -> :class:`NetworkParams`; :func:`run_network` (chunked, with a
 :class:`NetworkState`); :func:`synaptic_event_counts`.

@@ -3,7 +3,7 @@
 :func:`run_network` takes ADM events (:class:`~hfo_detect.spikes.SpikeTrains`, source = stream)
 and returns hidden spikes (source = neuron index) plus a :class:`NetworkState` to continue from.
 Running ``[a, b)`` then ``[b, c)`` with the returned state gives exactly the spikes of one run over
-``[a, c)`` (both integrators).
+``[a, c)`` (every integrator).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from hfo_detect.snn.euler import euler_kernel
 from hfo_detect.snn.params import N_IO, NetworkParams
 from hfo_detect.spikes import SpikeTrains
 
-INTEGRATORS = ("euler", "fast")
+INTEGRATORS = ("euler", "fast", "lockstep")
 
 
 @dataclass
@@ -39,7 +39,7 @@ class NetworkState:
     lastspike : (n_channels, n_hidden) int64
         ``euler``: step of each neuron's last spike.
     nrn_t, ref_until, h : arrays or None
-        ``fast`` only: time of each neuron's stored values (it lags behind ``t`` while the
+        ``fast`` and ``lockstep`` only (``lockstep``: equal within a group): time of each neuron's stored values (it lags behind ``t`` while the
         neuron is quiet or inside a step that straddles ``t``), end of refractoriness, and each
         neuron's current step size.
     """
@@ -79,12 +79,12 @@ def initial_state(params: NetworkParams, integrator: str, t_start: float = 0.0) 
         i_syn=np.full((n_ch, n_sl, n_h), i_syn0), imem=np.full((n_ch, n_h), params.imem_init),
         iahp=np.full((n_ch, n_h), iahp0),
         lastspike=np.full((n_ch, n_h), np.iinfo(np.int64).min // 4, dtype=np.int64))
-    if integrator == "fast":
+    if integrator in ("fast", "lockstep"):
         # the fast integrator snaps sub-floor initial values onto I_o (documented in fast.py)
         state.iahp = np.maximum(state.iahp, params.neuron[:, N_IO, :])
         state.nrn_t = np.full((n_ch, n_h), float(t_start))
         state.ref_until = np.full((n_ch, n_h), -np.inf)
-        state.h = np.full((n_ch, n_h), params.cfg.fast_h_min_s * 100)
+        state.h = np.full((n_ch, n_h), params.cfg.fast_h_min_s * 100)  # (lockstep: per group)
     return state
 
 
@@ -124,7 +124,7 @@ def run_network(params: NetworkParams, adm_spikes: SpikeTrains, t_start: float, 
         Window in seconds (``euler`` rounds both to the grid).
     state : NetworkState or None
         State at ``t_start`` from the previous chunk; ``None`` starts from rest.
-    integrator : {"euler", "fast"} or None
+    integrator : {"euler", "fast", "lockstep"} or None
         Defaults to ``params.cfg.integrator``.
 
     Returns
@@ -150,6 +150,10 @@ def run_network(params: NetworkParams, adm_spikes: SpikeTrains, t_start: float, 
     adm = adm_spikes.sort()
     if integrator == "euler":
         hidden = _run_euler(params, adm, t_start, t_stop, state)
+    elif integrator == "lockstep":
+        from hfo_detect.snn.lockstep import run_lockstep
+
+        hidden = run_lockstep(params, adm, t_start, t_stop, state)
     else:
         from hfo_detect.snn.fast import run_fast
 

@@ -1,0 +1,180 @@
+"""Learning what the chip lets a user set, from reference events (``NeuromorphicDetector.fit(X, y)``).
+
+The settable values are the ADM threshold scale factors per band (a bias of the ADM), the
+artifact band's scale factor, and the weight of the hidden -> output synapses of each band's
+output neuron (a bias of that synapse group). Everything else (the hidden layer's random weights,
+time constants and mismatch) is the chip as made.
+
+Search [CHOICE]: a grid, made cheap by the structure of the network. The band sub-populations
+are independent, so one hidden-layer run per grid value ``g`` (every band at ``g``) gives the
+hidden spikes of every band at every value; the artifact band feeds no hidden neuron, so its
+scale factor rides along. The output layer (a few neurons) is then simulated for every
+combination from those cached spikes, and each band keeps the (scale factor, output weight) with
+the best F1 of its kind; the artifact scale factor shared by the bands maximises the sum of
+their F1 scores. Scores are the project's overlap rule (:func:`~hfo_detect.evaluation.score_events`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+#: default search grid [CHOICE]
+DEFAULT_GRID = {
+    "scale_factor": (0.3, 0.4, 0.55),
+    "artifact_scale_factor": (None, 1.5, 2.0, 3.0),  # None: no artifact path
+    "weight_na": (0.15, 0.25, 0.4, 0.6, 1.0),
+}
+
+
+@dataclass
+class SearchResult:
+    """Best values and the full table of scores."""
+
+    scale_factors: dict[str, float]
+    artifact_scale_factor: float | None
+    weight_na: dict[str, float]
+    table: pd.DataFrame
+
+
+def score_kind(events: pd.DataFrame, truth: pd.DataFrame, kind: str, channels) -> dict:
+    """Overlap-rule tp/fp/fn/f1 of one kind (``pooled`` for every HFO kind together)."""
+    from hfo_detect.evaluation import score_events
+
+    res = score_events(events, truth, kinds=[kind], rule="overlap", channels=list(channels))
+    row = res.summary().iloc[0]
+    return {k: float(row[k]) if not pd.isna(row[k]) else 0.0
+            for k in ("tp", "fp", "fn", "f1")}
+
+
+def as_truth(y) -> pd.DataFrame:
+    """Reference events (EventTable, DataFrame or TSV path) with canonical channel names, HFO
+    kinds only (``spike``/``artifact`` rows are not events to find)."""
+    from hfo_detect.events import EventTable
+
+    if isinstance(y, EventTable):
+        df = y.df
+    elif isinstance(y, pd.DataFrame):
+        df = EventTable(y).df if len(y) else EventTable.empty().df
+    else:
+        df = EventTable.read(y).df
+    df = df.copy()
+    df["channel"] = df["channel"].map(_canon)
+    return df[df["kind"].isin(["ripple", "fast_ripple"])].reset_index(drop=True)
+
+
+def _hidden_runs(det, rec, base, sfs, art_vals):
+    """One hidden-layer run per grid value (every HFO band at ``g``; artifact bands at the
+    run's artifact value)."""
+    runs = []
+    for i, g in enumerate(sfs):
+        a = art_vals[i] if i < len(art_vals) else (art_vals[0] if art_vals else 1.0)
+        bands = tuple(replace(b, scale_factor=g if b.role == "hfo" else a)
+                      for b in base.filters.bands)
+        cfg = replace(base, filters=replace(base.filters, bands=bands), output=None)
+        sub = det._clone_with(cfg)
+        sub.keep_spikes = True
+        sub.fit(rec)
+        sub.predict(rec)
+        runs.append(sub)
+    return runs
+
+
+def grid_search(det, recordings, truths, grid: dict | None = None,
+                verbose: bool = False) -> SearchResult:
+    """Search the grid on one or several recordings (see the module docstring).
+
+    Parameters
+    ----------
+    det : NeuromorphicDetector
+        Gives the preset (which must have an output layer) and the chip (seed, mismatch).
+    recordings : Recording or list of Recording
+    truths : DataFrame or list of DataFrame
+        Reference events of each recording (:func:`as_truth`).
+    grid : dict, optional
+        Overrides of :data:`DEFAULT_GRID`.
+    """
+    from hfo_detect.readout import events_frame
+    from hfo_detect.snn.layers import OutputStage
+
+    if not isinstance(recordings, (list, tuple)):
+        recordings, truths = [recordings], [truths]
+    grid = {**DEFAULT_GRID, **(grid or {})}
+    base = det.make_config()
+    if base.output is None:
+        raise ValueError("fit(X, y) learns the output layer: use a preset with one (hfo256)")
+    hfo_bands = [b.name for b in base.filters.bands if b.role == "hfo"]
+    has_art = any(b.role == "artifact" for b in base.filters.bands)
+    sfs = list(grid["scale_factor"])
+    art_vals = [a for a in grid["artifact_scale_factor"] if a is not None] if has_art else []
+    if len(art_vals) > len(sfs):
+        raise ValueError("the grid needs at least as many scale factors as artifact values")
+    art_opts = [None] if (None in grid["artifact_scale_factor"] or not art_vals) else []
+    art_opts += list(range(len(art_vals)))
+    rows = []
+    for rec, truth in zip(recordings, truths):
+        runs = _hidden_runs(det, rec, base, sfs, art_vals)
+        first = runs[0]
+        names, sfreq, n_times = first.band_names_, first.sfreq_, rec.n_times
+        roles = {b.name: b.role for b in base.filters.bands}
+        art_streams = tuple(s for i, n in enumerate(names) if roles[n] == "artifact"
+                            for s in (2 * i, 2 * i + 1))
+        channels = [_canon(c) for c in first.ch_names_]
+        t_end = (n_times - 1) / sfreq + base.readout.extra_time_s
+        for g, sub in zip(sfs, runs):
+            for a_idx in art_opts:
+                adm = sub.spikes_["adm"] if a_idx is None else runs[a_idx].spikes_["adm"]
+                a = None if a_idx is None else art_vals[a_idx]
+                for w in grid["weight_na"]:
+                    out_cfg = replace(base.output, weight_na=float(w),
+                                      n_interneurons=base.output.n_interneurons if a else 0)
+                    stage = OutputStage(out_cfg, sub.network_, art_streams if a else None,
+                                        int(det.first_channel))
+                    out = stage.step(sub.spikes_["hidden"], adm, 0.0, t_end)
+                    ev = events_frame(out, n_times / sfreq, base.readout, channels,
+                                      neuron_band=stage.output.neuron_band, band_names=names,
+                                      sfreq=sfreq)
+                    for b in hfo_bands:
+                        sc = score_kind(ev, truth, b, channels)
+                        rows.append(dict(band=b, scale_factor=g, artifact=a, weight_na=w, **sc))
+        if verbose:
+            print(f"searched one recording ({len(rows)} rows)")
+    table = pd.DataFrame(rows)
+    table["artifact_key"] = table["artifact"].fillna(-1.0)
+    keys = ["band", "scale_factor", "artifact_key", "weight_na"]
+    agg = table.groupby(keys, as_index=False)[["tp", "fp", "fn"]].sum()
+    agg["f1"] = 2 * agg.tp / np.maximum(2 * agg.tp + agg.fp + agg.fn, 1)
+    best_per = (agg.sort_values("f1", ascending=False, kind="stable")
+                .groupby(["artifact_key", "band"]).head(1))
+    total = best_per.groupby("artifact_key")["f1"].sum()
+    a_best = float(total.idxmax())
+    chosen = best_per[best_per["artifact_key"] == a_best].set_index("band")
+    return SearchResult(
+        scale_factors={b: float(chosen.loc[b, "scale_factor"]) for b in chosen.index},
+        artifact_scale_factor=None if a_best < 0 else a_best,
+        weight_na={b: float(chosen.loc[b, "weight_na"]) for b in chosen.index},
+        table=agg)
+
+
+def learned_config(base, res: SearchResult):
+    """``base`` with the values a search found."""
+    bands = []
+    for b in base.filters.bands:
+        if b.role == "hfo" and b.name in res.scale_factors:
+            b = replace(b, scale_factor=res.scale_factors[b.name])
+        elif b.role == "artifact" and res.artifact_scale_factor is not None:
+            b = replace(b, scale_factor=res.artifact_scale_factor)
+        bands.append(b)
+    hfo = [b.name for b in bands if b.role == "hfo"]
+    out = replace(base.output, weight_na=tuple(res.weight_na.get(n, 5.0) for n in hfo),
+                  n_interneurons=(base.output.n_interneurons
+                                  if res.artifact_scale_factor is not None else 0))
+    return replace(base, filters=replace(base.filters, bands=tuple(bands)), output=out)
+
+
+def _canon(name):
+    from hfo_detect.channels import canonical_bipolar
+
+    return canonical_bipolar(name)

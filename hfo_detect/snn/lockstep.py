@@ -1,0 +1,587 @@
+"""Lockstep integrator of the DPI equations (``integrator="lockstep"``), the default engine.
+
+Same equations and the same numerical ideas as :mod:`hfo_detect.snn.fast` (exact floored
+decay of synapses and I_ahp, adaptive Bogacki-Shampine 3(2) steps for I_mem on a geometric
+step-size ladder with tabulated decay factors, I_a dropped far below threshold), but the unit
+of work is a *group* of neurons, not a neuron:
+
+* **Groups.** Neurons whose synapses listen to the same set of input streams receive their
+  input events at the same times (``hfo256``: the 128 neurons of a band; ``sharifhazileh2021``:
+  all 85). A group advances as one: one step size for all its neurons, chosen by the worst
+  neuron's error estimate (so every neuron meets the same ``fast_rtol``/``fast_atol``), and
+  every stage is a branch-free loop over the group's neurons that the compiler vectorizes
+  (clipping regimes written as selects; contiguous per-group work arrays). A group of one
+  neuron (an output neuron with many input streams) runs the same code without SIMD gain.
+* **Why steps, not events, are the cost.** Each input event of a band reaches its 128 neurons,
+  and between events each neuron needs several steps. Per neuron the ``fast`` kernel pays
+  ~100 ns per step for control flow (step control, branches, scalar bookkeeping); here the
+  control is paid once per group step, and the arithmetic runs in SIMD lanes.
+* **Cut points.** A step is computed over its full ladder size ``h``; input events, spikes and
+  the ends of refractory periods that fall inside it are *cut points*: all neurons are moved to
+  the first of them on the step's cubic Hermite interpolant (synapses and I_ahp by their exact
+  decay), the spike, reset or input is applied there, and integration restarts. So the step
+  sequence depends only on the state and the input, never on where a chunk ends: a chunk
+  stops before a step that straddles its end unless a cut point inside the chunk falls in
+  that step, and the next chunk recomputes the same step (chunked runs equal one-shot runs
+  bit for bit). Cutting at the end of refractoriness keeps the frozen I_mem of a refractory
+  neuron (spec 2.6 (4)) exact inside a shared step.
+* **I_a.** The exponential of the positive feedback is computed only in steps where some
+  stage value of some neuron of the group comes within ``IA_CUT_NORMS`` slopes of I_ath
+  (checked after the cheap pass, which is redone with I_a if needed).
+* **Rest.** A group whose neurons all sit exactly at their closed-form rest (inputs, I_ahp at
+  their floors, I_mem at the sub-I_o fixed point of :func:`~hfo_detect.snn.fast.quiet_solve`)
+  jumps to the next event in one step (its state does not change).
+
+* **Tolerances** [CHOICE, measured against ``fast`` at rtol 1e-8]: ``lockstep_rtol`` = 3e-5
+  and ``lockstep_atol`` = 1e-14 A (2 % of I_o). The worst of 128 lanes sets the step; the
+  sub-pA relaxation around I_o (where the right-hand side jumps) has no bearing on when a
+  neuron reaches 1 nA, so the absolute tolerance is looser than ``fast``'s 1e-15 A (group
+  steps per channel-second on the throughput workload: 2,800 at 1e-15 A, 650 at 1e-14 A, 406
+  at 3e-14 A); the relative one is tighter than ``fast``'s 1e-4 because neurons that fire
+  tonically for minutes drift: on a busy simulated recording (3 ch x 300 s, 83,000 spikes)
+  the share of neurons with the reference's spike count is 98.4 % at (1e-4, 3e-14), 99.1 %
+  for ``fast`` and 99.5 % at (3e-5, 1e-14). Steps up to ``lockstep_h_max_s`` = 50 ms (5 ms:
+  +50 % steps): a relaxing group is limited by its error, not by a cap.
+* **No exp() call in the lanes.** numba vectorizes ``math.exp`` only with Intel's SVML, and the
+  llvmlite wheels are not built for it (``llvmlite.binding.targets.has_svml()`` is False, so
+  installing ``intel-cmplr-lib-rt`` changes nothing), so decays and I_a use :func:`vexp`
+  (multiplications only, relative error 2e-13): ~1.5x on the whole kernel over libm exp()
+  (back-to-back runs).
+
+Where the time goes (same input, one core): ~2 us per group step of 128 neurons (four
+right-hand sides, each a vectorized loop with one division per lane, plus the stage inputs
+and scalar reductions), ~29 group steps per input event (a group relaxes for ~50 ms after an
+event), 20 % of them rejected: half of the rejections are steps in which some neuron crosses
+I_o, a quarter are spike upswings. Tried and dropped (measured): stages locked to the regime
+at the step start (more rejections, shifts up to 0.8 ms); a looser tolerance only for lanes
+crossing I_o (10 % fewer steps, within noise); unlimited step shrinking after a rejection (no
+change).
+
+Float64 throughout: the currents span 0.5 pA to 1 nA and the error control works at 1e-4.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from hfo_detect.snn.dpi import JIT, syn_jump
+from hfo_detect.snn.euler import grow
+from hfo_detect.snn.params import (N_CAHP, N_CMEM, N_IAGAIN, N_IANORM, N_IATH, N_ICA, N_ICONST,
+                                   N_IO, N_IRESET, N_ISHUNT, N_ISPK, N_ITAU, N_ITAUAHP, N_ITH,
+                                   N_ITHAHP, NetworkParams, S_ITAU, S_ITH, S_IW, S_SIGN)
+from hfo_detect.spikes import SpikeTrains
+
+LADDER_PER_OCTAVE = 8
+IA_CUT_NORMS = 20.0  # below the cut I_a < I_again e^-20 ~ 1e-19 A
+LOG2_SAFETY = math.log2(0.9)
+
+# rows of the per-lane constant table
+(L_IO, L_ITH, L_C1, L_INV_ITAU, L_INV_TAU, L_INV_TAU_O, L_ISH0, L_ICONST, L_IAGAIN, L_IATH,
+ L_INV_IANORM, L_IA_CUT, L_SPK, L_RESET, L_AHP_GAIN, L_ITHAHP, L_INV_IO) = range(17)
+N_L = 17
+LOCK_JIT = dict(cache=True, error_model="numpy", fastmath=False, boundscheck=False)
+#: the lane loops: no NaN/inf can occur there, and the max reductions only vectorize when the
+#: compiler may assume so (no reassociation: results stay bit-reproducible)
+VEC_JIT = dict(cache=True, error_model="numpy", fastmath={"nnan", "ninf", "nsz"},
+               boundscheck=False)
+
+
+def neuron_groups(slot_src: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Group neurons by the set of streams their synapses listen to.
+
+    Returns ``(ptr, members)``: group ``g`` is ``members[ptr[g]:ptr[g+1]]`` (ascending).
+    """
+    keys: dict[tuple, list[int]] = {}
+    for n in range(slot_src.shape[1]):
+        keys.setdefault(tuple(sorted(set(slot_src[:, n].tolist()))), []).append(n)
+    members = [np.asarray(v, np.int64) for v in keys.values()]
+    ptr = np.concatenate([[0], np.cumsum([m.size for m in members])]).astype(np.int64)
+    return ptr, np.concatenate(members) if members else np.zeros(0, np.int64)
+
+
+@njit(**VEC_JIT)
+def _stage_inputs(v, sign, dec, io_s, i0, i2, i3, i4, a, a2, a3, a4, io):
+    """Synaptic sums at t, t+h/2, t+3h/4, t+h (decay factors b^2, b^3, b^4; floored) and the
+    floored I_ahp at the same stages. (Row views: 2-D indexing in the lane loops would keep
+    them from vectorizing.)"""
+    n_slots, n_g = v.shape
+    for j in range(n_g):
+        i0[j] = 0.0
+        i2[j] = 0.0
+        i3[j] = 0.0
+        i4[j] = 0.0
+    for sl in range(n_slots):
+        vr = v[sl]
+        dr = dec[sl]
+        sr = sign[sl]
+        for j in range(n_g):
+            x = vr[j]
+            b = dr[j]
+            b2 = b * b
+            x2 = x * b2
+            x3 = x2 * b
+            x4 = x2 * b2
+            sg = sr[j]
+            i0[j] += sg * x
+            i2[j] += sg * max(x2, io_s)
+            i3[j] += sg * max(x3, io_s)
+            i4[j] += sg * max(x4, io_s)
+    dr = dec[n_slots]
+    for j in range(n_g):
+        b = dr[j]
+        b2 = b * b
+        y2 = a[j] * b2
+        a2[j] = max(y2, io[j])
+        a3[j] = max(y2 * b, io[j])
+        a4[j] = max(y2 * b2, io[j])
+
+
+@njit(inline="always", **VEC_JIT)
+def vexp(y):
+    """exp(y) for |y| <= 40 (clamped there) with only multiplications and additions, so that
+    loops calling it vectorize (numba vectorizes ``math.exp`` only with Intel's SVML, which
+    the llvmlite wheels lack: ``llvmlite.binding.targets.has_svml()`` is False). Scaling and
+    squaring: a degree-8 Taylor polynomial at y/1024 (truncation < 1e-18) squared 10 times;
+    relative error ~1e-13 (rounding, doubled by each squaring), far below the integrator's
+    tolerances. Below -40 the result (< 5e-18) only ever multiplies currents that then sit on
+    their I_o floor."""
+    t = min(max(y, -40.0), 40.0) * (1.0 / 1024.0)
+    p = 1.0 + t * (1.0 + t * (0.5 + t * (1.0 / 6.0 + t * (1.0 / 24.0 + t * (
+        1.0 / 120.0 + t * (1.0 / 720.0 + t * (1.0 / 5040.0 + t * (1.0 / 40320.0))))))))
+    for _ in range(10):
+        p = p * p
+    return p
+
+
+@njit(**VEC_JIT)
+def _ia(s, kc, ia):
+    """I_a of every lane at I_mem = ``s`` (0 below the cut, where it is < I_again e^-20,
+    i.e. < 1e-9 of I_mem there)."""
+    cut = kc[L_IA_CUT]
+    gain = kc[L_IAGAIN]
+    ath = kc[L_IATH]
+    inv = kc[L_INV_IANORM]
+    for j in range(s.shape[0]):
+        v = gain[j] / (1.0 + vexp(-(s[j] - ath[j]) * inv[j]))
+        ia[j] = v if s[j] >= cut[j] else 0.0
+
+
+@njit(**VEC_JIT)
+def _k(s, iraw, ahp, ia, kc, fr, out):
+    """dI_mem/dt of spec 2.3 for every lane, both clipping regimes written as selects (no
+    branch, and 1-D row views of the constants, so that the loop vectorizes); ``ia`` is I_a
+    at ``s`` (0 far below threshold) and ``fr`` = 0 freezes a refractory neuron."""
+    io_ = kc[L_IO]
+    ic = kc[L_ICONST]
+    c1r = kc[L_C1]
+    ish0 = kc[L_ISH0]
+    ith = kc[L_ITH]
+    iit = kc[L_INV_ITAU]
+    iio = kc[L_INV_IO]
+    itau = kc[L_INV_TAU]
+    itauo = kc[L_INV_TAU_O]
+    for j in range(s.shape[0]):
+        x = max(s[j], 0.0)  # a trial stage may overshoot below 0 (I_mem >= 0): keep it finite
+        io = io_[j]
+        iin = min(max(iraw[j] + ic[j], io), 1.0)
+        up = x > io
+        c1 = c1r[j] if up else 1.0
+        ish = min(ish0[j], x)
+        aa = ahp[j] if up else io
+        iaa = ia[j] if up else 2.0 * io
+        th = ith[j] if up else io
+        invt = iit[j] if up else iio[j]
+        invtau = itau[j] if up else itauo[j]
+        num = c1 * (iin + iaa - ish - aa) - th - (1.0 + (ish + aa - iaa) * invt) * x
+        out[j] = fr[j] * num * invtau * (x + io) / (th + x + io)
+
+
+@njit(**VEC_JIT)
+def _step(x, k1, fsal_ok, i0, i2, i3, i4, a, a2, a3, a4, kc, fr, h, with_ia, k2, k3, x1, k4,
+          s2, s3, ia, wk, rtol, atol):
+    """One Bogacki-Shampine 3(2) step of every lane, stage by stage (each stage a vectorized
+    loop over lanes). Returns (max error ratio, max over lanes and stages of I_mem minus the
+    I_a cut, max over non-refractory lanes of I_mem(t+h) minus threshold); the maxima are taken by a scalar pass over ``wk`` (the compiler does not
+    vectorize max reductions)."""
+    n_g = x.shape[0]
+    cut = kc[L_IA_CUT]
+    spk = kc[L_SPK]
+    if with_ia:
+        _ia(x, kc, ia)
+    if not fsal_ok:
+        _k(x, i0, a, ia, kc, fr, k1)
+    for j in range(n_g):
+        s2[j] = x[j] + 0.5 * h * k1[j]
+    if with_ia:
+        _ia(s2, kc, ia)
+    _k(s2, i2, a2, ia, kc, fr, k2)
+    for j in range(n_g):
+        s3[j] = x[j] + 0.75 * h * k2[j]
+    if with_ia:
+        _ia(s3, kc, ia)
+    _k(s3, i3, a3, ia, kc, fr, k3)
+    for j in range(n_g):
+        x1[j] = x[j] + h * (2.0 * k1[j] + 3.0 * k2[j] + 4.0 * k3[j]) * (1.0 / 9.0)
+    if with_ia:
+        _ia(x1, kc, ia)
+    _k(x1, i4, a4, ia, kc, fr, k4)
+    for j in range(n_g):
+        err = abs(h * (k1[j] * (-5.0 / 72.0) + k2[j] * (1.0 / 12.0) + k3[j] * (1.0 / 9.0)
+                       - k4[j] * 0.125))
+        wk[0, j] = err / (atol + rtol * max(abs(x[j]), abs(x1[j])))
+        wk[1, j] = max(max(s2[j], s3[j]), max(x[j], x1[j])) - cut[j]
+        wk[2, j] = fr[j] * (x1[j] - spk[j])
+    worst = 0.0
+    near = -1.0
+    above = -1.0
+    w0 = wk[0]
+    w1 = wk[1]
+    w2 = wk[2]
+    for j in range(n_g):
+        v = w0[j]
+        worst = v if v > worst else worst
+        v = w1[j]
+        near = v if v > near else near
+        v = w2[j]
+        above = v if v > above else above
+    return worst, near, above
+
+
+@njit(**VEC_JIT)
+def _decay_full(v, dec, io_s):
+    """Synapses over one full step (decay factor b^4, floored)."""
+    for sl in range(v.shape[0]):
+        vr = v[sl]
+        dr = dec[sl]
+        for j in range(v.shape[1]):
+            b2 = dr[j] * dr[j]
+            vr[j] = max(vr[j] * (b2 * b2), io_s)
+
+
+@njit(inline="always", **LOCK_JIT)
+def _hermite(y0, m0, y1, m1, h, u):
+    u2 = u * u
+    u3 = u2 * u
+    return ((2 * u3 - 3 * u2 + 1) * y0 + (u3 - 2 * u2 + u) * h * m0
+            + (-2 * u3 + 3 * u2) * y1 + (u3 - u2) * h * m1)
+
+
+@njit(inline="always", **JIT)
+def _log2_approx(x):
+    m, ex = math.frexp(x)
+    u = 2.0 * m - 1.0
+    return ex - 1 + u * (1.3466 - 0.3466 * u)
+
+
+@njit(**LOCK_JIT)
+def _move_to(v, a, x, k1, x1, k4, rate, kc, h, dt, io_s):
+    """All lanes from t to t + dt (dt inside the step just computed): I_mem on the Hermite
+    interpolant, synapses and I_ahp by their exact floored decay."""
+    n_slots, n_g = v.shape
+    u = dt / h
+    for j in range(n_g):
+        x[j] = _hermite(x[j], k1[j], x1[j], k4[j], h, u)
+    _decay(v, a, rate, kc[L_IO], dt, io_s)
+
+
+@njit(**VEC_JIT)
+def _fill_dec(d, rate, dt):
+    for r in range(rate.shape[0]):
+        dr = d[r]
+        rr = rate[r]
+        for j in range(rate.shape[1]):
+            dr[j] = vexp(-dt * rr[j])
+
+
+@njit(**VEC_JIT)
+def _decay(v, a, rate, io, dt, io_s):
+    """Synapses and I_ahp over ``dt``: exact floored decay (values never sit below their floor,
+    so ``max`` with the floor is the whole rule)."""
+    n_slots = v.shape[0]
+    for sl in range(n_slots):
+        vr = v[sl]
+        rr = rate[sl]
+        for j in range(v.shape[1]):
+            vr[j] = max(vr[j] * vexp(-dt * rr[j]), io_s)
+    rr = rate[n_slots]
+    for j in range(a.shape[0]):
+        a[j] = max(a[j] * vexp(-dt * rr[j]), io[j])
+
+
+@njit(**LOCK_JIT)
+def _group_setup(c, idx, syn, nrn, syn_const, kappa, ut, v, sign, rate, iw, itau, ith, kc,
+                 i_syn, imem, iahp, ref_until, x, a, ru):
+    io_s, c_s, ut_s, kappa_s = syn_const[0], syn_const[1], syn_const[2], syn_const[3]
+    n_slots = v.shape[0]
+    for j in range(idx.size):
+        n = idx[j]
+        for sl in range(n_slots):
+            v[sl, j] = i_syn[c, sl, n]
+            sign[sl, j] = syn[c, S_SIGN, sl, n]
+            rate[sl, j] = kappa_s * syn[c, S_ITAU, sl, n] / (c_s * ut_s)
+            iw[sl, j] = syn[c, S_IW, sl, n]
+            itau[sl, j] = syn[c, S_ITAU, sl, n]
+            ith[sl, j] = syn[c, S_ITH, sl, n]
+        p = nrn[c]
+        rate[n_slots, j] = kappa * p[N_ITAUAHP, n] / (p[N_CAHP, n] * ut)
+        io = p[N_IO, n]
+        kc[L_IO, j] = io
+        kc[L_ITH, j] = p[N_ITH, n]
+        kc[L_C1, j] = p[N_ITH, n] / p[N_ITAU, n]
+        kc[L_INV_ITAU, j] = 1.0 / p[N_ITAU, n]
+        kc[L_INV_TAU, j] = kappa * p[N_ITAU, n] / (p[N_CMEM, n] * ut)
+        kc[L_INV_TAU_O, j] = kappa * io / (p[N_CMEM, n] * ut)
+        kc[L_ISH0, j] = max(p[N_ISHUNT, n], io)
+        kc[L_ICONST, j] = p[N_ICONST, n]
+        kc[L_IAGAIN, j] = p[N_IAGAIN, n]
+        kc[L_IATH, j] = p[N_IATH, n]
+        kc[L_INV_IANORM, j] = 1.0 / p[N_IANORM, n]
+        kc[L_IA_CUT, j] = p[N_IATH, n] - IA_CUT_NORMS * p[N_IANORM, n]
+        kc[L_SPK, j] = p[N_ISPK, n]
+        kc[L_RESET, j] = p[N_IRESET, n]
+        kc[L_AHP_GAIN, j] = p[N_ICA, n] / p[N_ITAUAHP, n]
+        kc[L_ITHAHP, j] = p[N_ITHAHP, n]
+        kc[L_INV_IO, j] = 1.0 / io
+        x[j] = imem[c, n]
+        a[j] = iahp[c, n]
+        ru[j] = ref_until[c, n]
+
+
+@njit(**LOCK_JIT)
+def lockstep_kernel(t_stop, ev_ptr, ev_time, ev_src, grp_ptr, grp_nrn, slot_src, syn, nrn,
+                    syn_const, kappa, ut, refp, rtol, atol, h_min, h_max,
+                    i_syn, imem, nrn_t, iahp, ref_until, hstep, stats):
+    """Advance every channel's groups to ``t_stop`` through their input events.
+
+    State arrays as in :class:`~hfo_detect.snn.simulate.NetworkState` (all neurons of a group
+    share ``nrn_t`` and ``hstep``), updated in place. ``stats`` (int64, 4) accumulates group
+    steps accepted, rejected, cut points and neuron-steps (accepted steps x group size).
+    Returns spike times, channels and neuron indices (unsorted).
+    """
+    n_ch, _, n_slots, n_h = syn.shape
+    n_streams = 0
+    for n in range(n_h):
+        for sl in range(n_slots):
+            n_streams = max(n_streams, slot_src[sl, n] + 1)
+    io_s = syn_const[0]
+    out_t = np.empty(1024)
+    out_ch = np.empty(1024, np.int32)
+    out_n = np.empty(1024, np.int32)
+    n_out = 0
+    n_lev = int(math.floor(LADDER_PER_OCTAVE * math.log2(h_max / h_min) + 1e-9)) + 1
+    hl = np.empty(n_lev)
+    for lv in range(n_lev):
+        hl[lv] = h_min * 2.0 ** (lv / LADDER_PER_OCTAVE)
+    inv_log_step = LADDER_PER_OCTAVE / math.log(2.0)
+    max_up = int(math.floor(LADDER_PER_OCTAVE * math.log2(5.0)))
+    n_acc = 0
+    n_rej = 0
+    n_cut = 0
+    n_lane = 0
+    for g in range(grp_ptr.size - 1):
+        idx = grp_nrn[grp_ptr[g]:grp_ptr[g + 1]]
+        n_g = idx.size
+        in_grp = np.zeros(n_streams, np.bool_)
+        lane_src = np.empty((n_slots, n_g), np.int64)
+        for j in range(n_g):
+            for sl in range(n_slots):
+                lane_src[sl, j] = slot_src[sl, idx[j]]
+                in_grp[slot_src[sl, idx[j]]] = True
+        v = np.empty((n_slots, n_g))
+        sign = np.empty((n_slots, n_g))
+        rate = np.empty((n_slots + 1, n_g))
+        iw = np.empty((n_slots, n_g))
+        itau = np.empty((n_slots, n_g))
+        ith = np.empty((n_slots, n_g))
+        kc = np.empty((N_L, n_g))
+        dec = np.empty((n_lev, n_slots + 1, n_g))
+        filled = np.zeros(n_lev, np.bool_)
+        x = np.empty(n_g)
+        a = np.empty(n_g)
+        ru = np.empty(n_g)
+        fr = np.empty(n_g)
+        k1 = np.empty(n_g)
+        k2 = np.empty(n_g)
+        k3 = np.empty(n_g)
+        k4 = np.empty(n_g)
+        x1 = np.empty(n_g)
+        i0 = np.empty(n_g)
+        i2 = np.empty(n_g)
+        i3 = np.empty(n_g)
+        i4 = np.empty(n_g)
+        a2 = np.empty(n_g)
+        a3 = np.empty(n_g)
+        a4 = np.empty(n_g)
+        s2 = np.empty(n_g)
+        s3 = np.empty(n_g)
+        ia = np.zeros(n_g)
+        wk = np.empty((3, n_g))
+        with_ia = False
+        io = np.empty(n_g)
+        for c in range(n_ch):
+            _group_setup(c, idx, syn, nrn, syn_const, kappa, ut, v, sign, rate, iw, itau, ith, kc,
+                         i_syn, imem, iahp, ref_until, x, a, ru)
+            for j in range(n_g):
+                io[j] = kc[L_IO, j]
+            filled[:] = False
+            t = nrn_t[c, idx[0]]
+            lv = int(round(math.log(hstep[c, idx[0]] / h_min) * inv_log_step))
+            lv = min(max(lv, 0), n_lev - 1)
+            fsal_ok = False
+            ref_last = -np.inf  # latest end of refractoriness among the lanes
+            for j in range(n_g):
+                ref_last = max(ref_last, ru[j])
+            fr_dirty = True
+            e = ev_ptr[c]
+            e_end = ev_ptr[c + 1]
+            while True:
+                while e < e_end and not in_grp[ev_src[e]]:
+                    e += 1
+                final = e >= e_end
+                t_target = t_stop if final else ev_time[e]
+                # ---- integrate the group from t to t_target ----
+                while t < t_target:
+                    # refractory lanes (frozen for the whole step: refractory ends are cuts)
+                    next_ref = np.inf
+                    if t < ref_last:  # some lane may be refractory (else fr stays all 1)
+                        for j in range(n_g):
+                            frozen = ru[j] > t
+                            fr[j] = 0.0 if frozen else 1.0
+                            if frozen:
+                                next_ref = min(next_ref, ru[j])
+                    elif fr_dirty:
+                        fr[:] = 1.0
+                        fr_dirty = False
+                    h = hl[lv]
+                    if not filled[lv]:
+                        _fill_dec(dec[lv], rate, 0.25 * h)
+                        filled[lv] = True
+                    _stage_inputs(v, sign, dec[lv], io_s, i0, i2, i3, i4, a, a2, a3, a4, io)
+                    worst, near, above = _step(x, k1, fsal_ok, i0, i2, i3, i4, a, a2, a3, a4, kc, fr,
+                                        h, with_ia, k2, k3, x1, k4, s2, s3, ia, wk, rtol, atol)
+                    if near >= 0.0 and not with_ia:
+                        with_ia = True
+                        worst, near, above = _step(x, k1, False, i0, i2, i3, i4, a, a2, a3, a4, kc,
+                                            fr, h, True, k2, k3, x1, k4, s2, s3, ia, wk, rtol, atol)
+                    elif near < 0.0 and with_ia:
+                        with_ia = False
+                        ia[:] = 0.0
+                    fsal_ok = True  # k1 holds the derivative at (t, state) until the state moves
+                    if worst < 1e-4:
+                        dl = max_up
+                    else:
+                        dl = int(math.floor(LADDER_PER_OCTAVE * (LOG2_SAFETY
+                                                                 - _log2_approx(worst) / 3.0)))
+                        dl = min(max_up, max(-max_up, dl))
+                    if worst > 1.0 and lv > 0:
+                        lv = max(0, lv + min(dl, -1))
+                        n_rej += 1
+                        continue
+                    n_acc += 1
+                    n_lane += n_g
+                    t_end = t + h
+                    # first cut point inside (t, t_end]: spike, end of refractoriness, event
+                    t_cut = t_end
+                    sp_lane = -1
+                    for j in range(n_g if above > 0.0 else 0):
+                        if fr[j] > 0.0 and x1[j] > kc[L_SPK, j]:
+                            thr = kc[L_SPK, j]
+                            lo = 0.0
+                            hi = 1.0
+                            for _ in range(60):
+                                mid = 0.5 * (lo + hi)
+                                if _hermite(x[j], k1[j], x1[j], k4[j], h, mid) > thr:
+                                    hi = mid
+                                else:
+                                    lo = mid
+                            t_sp = t + hi * h
+                            if t_sp < t_cut or (t_sp == t_cut and sp_lane < 0):
+                                t_cut = t_sp
+                                sp_lane = j
+                    if next_ref < t_cut:
+                        t_cut = next_ref
+                        sp_lane = -1
+                    if t_target < t_cut and not final:
+                        t_cut = t_target
+                        sp_lane = -1
+                    if final and t_end > t_target and t_cut >= t_target:
+                        break  # the straddling step belongs to the next chunk
+                    if t_cut >= t_end and sp_lane < 0:
+                        # full step
+                        for j in range(n_g):
+                            x[j] = x1[j]
+                            k1[j] = k4[j]
+                        _decay_full(v, dec[lv], io_s)
+                        for j in range(n_g):
+                            a[j] = a4[j]
+                        t = t_end
+                        lv = min(n_lev - 1, max(0, lv + dl))
+                        continue
+                    n_cut += 1
+                    _move_to(v, a, x, k1, x1, k4, rate, kc, h, t_cut - t, io_s)
+                    t = t_cut
+                    fsal_ok = False
+                    if sp_lane >= 0:
+                        j = sp_lane
+                        aj = a[j]
+                        a[j] = aj + kc[L_AHP_GAIN, j] * (kc[L_ITHAHP, j] if aj > kc[L_IO, j]
+                                                          else kc[L_IO, j])
+                        x[j] = kc[L_RESET, j]
+                        ru[j] = t + refp
+                        ref_last = max(ref_last, ru[j])
+                        fr_dirty = True
+                        out_t = grow(out_t, n_out + 1)
+                        out_ch = grow(out_ch, n_out + 1)
+                        out_n = grow(out_n, n_out + 1)
+                        out_t[n_out] = t
+                        out_ch[n_out] = c
+                        out_n[n_out] = idx[j]
+                        n_out += 1
+                if final:
+                    break
+                # ---- the event's synapses jump (values are at t = event time) ----
+                s = ev_src[e]
+                for sl in range(n_slots):
+                    for j in range(n_g):
+                        if lane_src[sl, j] == s:
+                            val = v[sl, j]
+                            v[sl, j] = val + syn_jump(val, iw[sl, j], itau[sl, j], ith[sl, j],
+                                                      io_s)
+                fsal_ok = False
+                e += 1
+            # ---- scatter the group's state back ----
+            for j in range(n_g):
+                n = idx[j]
+                for sl in range(n_slots):
+                    i_syn[c, sl, n] = v[sl, j]
+                imem[c, n] = x[j]
+                iahp[c, n] = a[j]
+                ref_until[c, n] = ru[j]
+                nrn_t[c, n] = t
+                hstep[c, n] = hl[lv]
+    stats[0] += n_acc
+    stats[1] += n_rej
+    stats[2] += n_cut
+    stats[3] += n_lane
+    return out_t[:n_out], out_ch[:n_out], out_n[:n_out]
+
+
+def run_lockstep(params: NetworkParams, adm: SpikeTrains, t_start: float, t_stop: float,
+                 state, stats: np.ndarray | None = None) -> SpikeTrains:
+    """Run :func:`lockstep_kernel` on the events of ``[t_start, t_stop)`` (``adm`` sorted)."""
+    keep = (adm.times >= t_start) & (adm.times < t_stop)
+    times, ch, src = adm.times[keep], adm.channel[keep], adm.source[keep]
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(ch, minlength=params.n_channels))])
+    grp_ptr, grp_nrn = neuron_groups(params.slot_src)
+    cfg = params.cfg
+    stats = np.zeros(4, np.int64) if stats is None else stats
+    out_t, out_ch, out_n = lockstep_kernel(
+        float(t_stop), ptr.astype(np.int64), times, src.astype(np.int64), grp_ptr, grp_nrn,
+        params.slot_src.astype(np.int64), params.synapse, params.neuron, params.syn_const,
+        params.neuron_kappa, params.neuron_ut, params.refractory_s, cfg.lockstep_rtol,
+        cfg.lockstep_atol, cfg.fast_h_min_s, cfg.lockstep_h_max_s, state.i_syn, state.imem,
+        state.nrn_t, state.iahp, state.ref_until, state.h, stats)
+    return SpikeTrains(out_t, out_ch, out_n, params.n_channels).sort()

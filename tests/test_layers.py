@@ -1,0 +1,212 @@
+"""Output layer and artifact path of hfo256 (issue 12), on constructed inputs."""
+
+import numpy as np
+import pytest
+
+from hfo_detect.config import NetworkConfig, OutputConfig
+from hfo_detect.detector import NeuromorphicDetector
+from hfo_detect.snn import build_network
+from hfo_detect.snn.layers import OutputStage
+from hfo_detect.spikes import SpikeTrains
+
+BANDS = ("ripple", "fast_ripple", "artifact")
+
+
+@pytest.fixture(scope="module")
+def hidden():
+    # 32 hidden neurons: 0-15 ripple, 16-31 fast ripple; streams 4/5 = artifact UP/DN
+    return build_network(NetworkConfig(n_hidden=32, seed=0), BANDS, 1)
+
+
+def _run(hidden, times, neurons, art_times=(), weight=0.4):
+    stage = OutputStage(OutputConfig(weight_na=weight), hidden, (4, 5))
+    h = SpikeTrains(np.asarray(times, float), np.zeros(len(times)), np.asarray(neurons), 1).sort()
+    a = SpikeTrains(np.asarray(art_times, float), np.zeros(len(art_times)),
+                    np.full(len(art_times), 4), 1).sort()
+    return stage.step(h, a, 0.0, 1.0)
+
+
+def _burst(offset=0):
+    rng = np.random.default_rng(0)
+    return 0.2 + np.sort(rng.uniform(0, 0.02, 48)), rng.integers(0, 16, 48) + offset
+
+
+def test_output_layer_shape_and_budget(hidden):
+    stage = OutputStage(OutputConfig(), hidden, (4, 5))
+    out = stage.output
+    assert out.n_hidden == 2 and out.neuron_band.tolist() == [0, 1]  # one output per band
+    assert stage.n_neurons == 3  # + one interneuron
+    # 16 hidden synapses per output, 1 inhibitory synapse each, 2 artifact-stream synapses
+    assert stage.n_synapses == 2 * 16 + 2 + 2
+    assert out.synapse[0, 0, -1].tolist() == [-1.0, -1.0]  # the interneuron slot inhibits
+
+
+def test_burst_of_hidden_spikes_drives_the_band_output_neuron(hidden):
+    t, n = _burst()
+    out = _run(hidden, t, n)
+    assert len(out) == 1 and out.source.tolist() == [0]  # ripple output only
+    assert 0.2 < out.times[0] < 0.225
+    out_fr = _run(hidden, *_burst(offset=16))
+    assert out_fr.source.tolist() == [1]  # the same burst on fast-ripple neurons
+    # a stronger output weight (the authors' 5 nA) fires repeatedly on the same burst
+    assert len(_run(hidden, t, n, weight=5.0)) == 15
+
+
+def test_sparse_hidden_spikes_do_not_drive_the_output(hidden):
+    out = _run(hidden, [0.1, 0.3, 0.5, 0.7], [0, 1, 2, 3], weight=5.0)
+    assert len(out) == 0
+
+
+def test_artifact_path_inhibits_the_outputs(hidden):
+    t, n = _burst()
+    assert len(_run(hidden, t, n, art_times=[0.199, 0.2])) == 0
+    # at 5 nA the burst outlasts the inhibition only partly: 2 of 15 spikes are left
+    assert len(_run(hidden, t, n, art_times=[0.199, 0.2], weight=5.0)) == 2
+
+
+def test_chunked_output_layer_equals_one_shot(hidden):
+    t, n = _burst()
+    one = _run(hidden, t, n, art_times=[0.1], weight=5.0)
+    stage = OutputStage(OutputConfig(weight_na=5.0), hidden, (4, 5))
+    h = SpikeTrains(t, np.zeros(t.size), n, 1).sort()
+    a = SpikeTrains(np.array([0.1]), np.zeros(1), np.array([4]), 1)
+    parts = []
+    for lo, hi in ((0.0, 0.205), (0.205, 0.212), (0.212, 1.0)):
+        mh, ma = (h.times >= lo) & (h.times < hi), (a.times >= lo) & (a.times < hi)
+        parts.append(stage.step(SpikeTrains(h.times[mh], h.channel[mh], h.source[mh], 1),
+                                SpikeTrains(a.times[ma], a.channel[ma], a.source[ma], 1), lo, hi))
+    chunked = SpikeTrains.concatenate(parts)
+    np.testing.assert_array_equal(chunked.times, one.times)
+
+
+# ---------------------------------------------------------------- whole detector
+
+SFREQ = 2000.0
+
+
+def _background(seconds, seed):
+    from hfo_detect.simulate import pink_background
+
+    rng = np.random.default_rng(seed)
+    return pink_background(int(seconds * SFREQ), SFREQ, rng, exponent=2.0, knee_hz=1.0,
+                           sd_uv=80.0, hf_rms_uv=1.2)
+
+
+def _spike(n_ms=20, amp=800.0):
+    n = int(n_ms * 1e-3 * SFREQ)
+    k = np.arange(n)
+    return amp * (1 - np.abs(k - n / 2) / (n / 2))
+
+
+def _ripple(freq=150.0, cycles=20, amp=15.0):
+    n = int(cycles / freq * SFREQ)
+    t = np.arange(n) / SFREQ
+    return amp * np.hanning(n) * np.sin(2 * np.pi * freq * t)
+
+
+@pytest.fixture(scope="module")
+def spike_recording():
+    """ch 0: bare spikes at 2, 5, 8 s (20-ms triangles, 10 background SDs); ch 1: the same
+    spikes with a 133-ms, 150-Hz ripple (about 18 dB above the ripple-band floor) riding on each."""
+    from hfo_detect.io import Recording
+
+    data = np.stack([_background(10.0, 1), _background(10.0, 2)])
+    sp, rp = _spike(), _ripple()
+    for t0 in (2.0, 5.0, 8.0):
+        k = int(t0 * SFREQ)
+        data[:, k:k + sp.size] += sp
+        c = k + sp.size // 2 - rp.size // 2
+        data[1, c:c + rp.size] += rp
+    return Recording.from_array(data, SFREQ, ["A1-A2", "A2-A3"])
+
+
+def test_bare_spike_flagged_by_no_output_neuron_ripple_on_spike_kept(spike_recording):
+    det = NeuromorphicDetector(seed=0)
+    events = det.fit_predict(spike_recording).df
+    assert len(events[events.channel == "A1-A2"]) == 0, events
+    rip = events[(events.channel == "A2-A3") & (events.kind == "ripple")]
+    for t0 in (2.0, 5.0, 8.0):
+        assert ((rip.onset <= t0 + 0.05) & (rip.onset + rip.duration >= t0)).any(), (t0, events)
+
+
+def test_without_artifact_path_the_bare_spikes_are_flagged(spike_recording):
+    det = NeuromorphicDetector(seed=0, overrides={"output__n_interneurons": 0})
+    events = det.fit_predict(spike_recording).df
+    assert len(events[events.channel == "A1-A2"]) >= 2
+
+
+def test_floor_calibration_is_robust_on_short_inputs():
+    from hfo_detect.config import CalibrationConfig
+    from hfo_detect.frontend.calibration import calibrate_thresholds
+    from scipy import signal
+
+    x = _background(5.0, 3)
+    sos = signal.butter(2, [80, 250], "bandpass", fs=SFREQ, output="sos")
+    quiet = signal.sosfilt(sos, x)
+    busy = x.copy()
+    for t0 in np.arange(0.3, 4.8, 0.5):  # ten strong ripples in 5 s
+        k = int(t0 * SFREQ)
+        busy[k:k + 160] += _ripple(amp=30.0)[:160]
+    busy_f = signal.sosfilt(sos, busy)
+    floor = CalibrationConfig(rule="floor", resolution_uv=0.1)
+    whole = CalibrationConfig(rule="whole", resolution_uv=0.1)
+    q_floor, b_floor = (calibrate_thresholds(v, SFREQ, 1.0, floor)[0] for v in (quiet, busy_f))
+    q_whole, b_whole = (calibrate_thresholds(v, SFREQ, 1.0, whole)[0] for v in (quiet, busy_f))
+    assert b_floor <= 1.15 * q_floor  # the noise floor, HFOs or not
+    assert b_whole > 2.0 * q_whole  # the paper's rule averages the HFOs in
+
+
+# ---------------------------------------------------------------- learning
+
+GRID = {"scale_factor": (0.3, 0.5), "artifact_scale_factor": (None, 2.0),
+        "weight_na": (0.2, 0.4)}
+
+
+@pytest.fixture(scope="module")
+def small_sims():
+    from hfo_detect.simulate import simulate_recording
+
+    return [simulate_recording(12.0, 2, sfreq=2000.0, seed=s, snr_db=(8.0, 20.0),
+                               ripple_rate_per_min=20.0, fast_ripple_rate_per_min=10.0,
+                               spike_rate_per_min=6.0, artifact_rate_per_min=4.0)
+            for s in (901, 902)]
+
+
+def test_fit_with_reference_events_learns_the_settable_values(small_sims):
+    sim = small_sims[0]
+    det = NeuromorphicDetector(search_grid=GRID)
+    det.fit(sim.to_raw(), sim.events)
+    res = det.learned_
+    table = res.table
+    for band in ("ripple", "fast_ripple"):
+        assert res.scale_factors[band] in GRID["scale_factor"]
+        assert res.weight_na[band] in GRID["weight_na"]
+        key = -1.0 if res.artifact_scale_factor is None else res.artifact_scale_factor
+        rows = table[(table.band == band) & (table.artifact_key == key)]
+        assert rows.f1.max() == pytest.approx(rows[(rows.scale_factor == res.scale_factors[band])
+                                                   & (rows.weight_na == res.weight_na[band])].f1.iloc[0])
+    cfg = det.make_config()  # the learned values are what the estimator now runs
+    assert cfg.output.weight_na == (res.weight_na["ripple"], res.weight_na["fast_ripple"])
+    assert cfg.filters.bands[0].scale_factor == res.scale_factors["ripple"]
+    learned = det.score(sim.to_raw(), sim.events)
+    worst = NeuromorphicDetector(overrides={"output__weight_na": 5.0,
+                                            "output__n_interneurons": 0})
+    assert 0.0 <= worst.score(sim.to_raw(), sim.events) < learned <= 1.0
+    # fit without labels keeps the preset's values (calibration only)
+    plain = NeuromorphicDetector().fit(sim.to_raw())
+    assert not hasattr(plain, "learned_")
+    assert plain.make_config().output.weight_na == NeuromorphicDetector().make_config().output.weight_na
+
+
+def test_grid_search_cv_runs(small_sims):
+    from sklearn.model_selection import GridSearchCV
+
+    X = [s.to_raw() for s in small_sims]
+    y = [s.events for s in small_sims]
+    grid = {"scale_factor": (0.4,), "artifact_scale_factor": (2.0,), "weight_na": (0.2, 0.4)}
+    search = GridSearchCV(NeuromorphicDetector(search_grid=grid), {"seed": [0, 1]}, cv=2)
+    search.fit(X, y)
+    assert search.best_params_["seed"] in (0, 1)
+    assert search.cv_results_["mean_test_score"].shape == (2,)
+    assert np.all((search.cv_results_["mean_test_score"] >= 0)
+                  & (search.cv_results_["mean_test_score"] <= 1))
