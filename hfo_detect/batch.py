@@ -23,12 +23,15 @@ rerun gives the same results as an uninterrupted run.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import errno
 import hashlib
 import json
+import logging
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -38,7 +41,9 @@ from typing import Any, Callable, Iterable
 from hfo_detect import __version__
 from hfo_detect import progress as _progress
 from hfo_detect.errors import HFODetectError, OutputError
-from hfo_detect.outputs import MANIFEST, existing_outputs, output_paths, output_stem
+from hfo_detect.outputs import MANIFEST, SUFFIXES, existing_outputs, output_paths, output_stem
+
+log = logging.getLogger(__name__)
 
 
 #: extensions picked up when walking a folder [CHOICE]; BrainVision is found by its header
@@ -175,12 +180,45 @@ def params_hash(detector: str, params: Any, montage: str | None,
 
 
 def append_record(manifest: Path, record: dict[str, Any]) -> None:
-    """Append one whole JSON line, flushed and fsync'ed (crash-safe line by line)."""
-    line = json.dumps(record, sort_keys=True, default=str) + "\n"
-    with open(manifest, "a", encoding="utf-8") as fh:
-        fh.write(line)
-        fh.flush()
-        os.fsync(fh.fileno())
+    """Append one whole JSON line, flushed and fsync'ed (crash-safe line by line).
+
+    A write that fails (full disk, quota) is undone: the file is cut back to its previous
+    length, so no torn line is left for the next record to be glued to.
+
+    Raises
+    ------
+    OutputError
+        The line cannot be written (one line naming the manifest and the reason).
+    """
+    line = (json.dumps(record, sort_keys=True, default=str) + "\n").encode("utf-8")
+    try:
+        fd = os.open(manifest, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+    except OSError as err:
+        raise OutputError(f"cannot write the manifest ({err.strerror or err})", manifest) from None
+    try:
+        size = os.fstat(fd).st_size
+        try:
+            if size and _last_byte(manifest, size) != b"\n":  # a torn line of a killed writer
+                line = b"\n" + line
+            if os.write(fd, line) != len(line):
+                _raise_short()
+            os.fsync(fd)
+        except OSError as err:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, size)
+            raise OutputError(f"cannot write the manifest ({err.strerror or err})", manifest) from None
+    finally:
+        os.close(fd)
+
+
+def _last_byte(path: Path, size: int) -> bytes:
+    with open(path, "rb") as fh:
+        fh.seek(size - 1)
+        return fh.read(1)
+
+
+def _raise_short() -> None:
+    raise OSError(errno.ENOSPC, "short write (disk full?)")
 
 
 def read_manifest(manifest: Path) -> list[dict[str, Any]]:
@@ -213,7 +251,25 @@ def _latest_state(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
+    from hfo_detect.errors import one_line
+
+    return one_line(text)
+
+
+def _interrupt_behind(err: BaseException) -> BaseException | None:
+    """The interrupt (Ctrl-C, SIGTERM: not an ``Exception``) that caused ``err``, if any.
+
+    A signal handler that raises while numba-compiled code runs surfaces as ``SystemError:
+    ... returned a result with an exception set``, caused by the interrupt; it must stop the
+    batch, not fail one recording."""
+    seen = set()
+    link = err
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        if not isinstance(link, Exception):
+            return link
+        link = link.__cause__ or link.__context__
+    return None
 
 
 def _output_files(result: Any, out_dir: Path, stem: str) -> list[str]:
@@ -272,8 +328,13 @@ def _summarise_counts(out_dir: Path, stem: str) -> tuple[dict[str, Any], float |
 
 
 def process_recording(path: str, out_dir: str, detector: str, montage: str | None,
-                      params: Any, chunk_s: float, channel_jobs: int = 1) -> dict[str, Any]:
+                      params: Any, chunk_s: float, channel_jobs: int = 1,
+                      run_pid: int | None = None) -> dict[str, Any]:
     """Detect HFOs in one recording; never raises for a bad input (returns a failed record).
+
+    ``run_pid``: the process that runs the batch and holds the output folder's lock; when it
+    is gone by the time the results are ready (a Dask worker outlives the client that sent the
+    task), nothing is written.
 
     Returns the manifest record without ``params_hash``/``version``/``time`` (the parent adds
     them).
@@ -284,16 +345,27 @@ def process_recording(path: str, out_dir: str, detector: str, montage: str | Non
     stem = output_stem(src)
     t0 = time.perf_counter()
     record: dict[str, Any] = {"input": str(src.resolve()), "stem": stem}
+    before = _stat_outputs(out, stem)
     try:
+        guard = None if run_pid is None else (lambda: check_run_alive(out, run_pid))
         result = detect_recording(src, out, detector=detector, montage=montage, params=params,
-                                  chunk_s=chunk_s, channel_jobs=channel_jobs)
+                                  chunk_s=chunk_s, channel_jobs=channel_jobs, before_write=guard)
     except HFODetectError as err:
         record.update(status="failed", error=_one_line(str(err)))
     except MemoryError:
         record.update(status="failed", error=f"{src}: out of memory")
     except Exception as err:  # noqa: BLE001 - one bad file must never stop the batch
+        stop = _interrupt_behind(err)
+        if stop is not None:  # Ctrl-C inside compiled code arrives wrapped in a SystemError
+            _remove_changed(out, stem, before)
+            raise stop from None
         msg = _one_line(f"{type(err).__name__}: {err}")
         record.update(status="failed", error=f"{src}: unexpected error: {msg}")
+    except BaseException:  # Ctrl-C / SIGTERM mid-write: leave no part of this recording
+        _remove_changed(out, stem, before)
+        raise
+    if record.get("status") == "failed":  # a failed recording leaves no result of its own
+        _remove_changed(out, stem, before)
     else:
         stem = (result.get("stem") if isinstance(result, dict) and result.get("stem") else stem)
         counts, duration = _summarise_counts(out, stem)
@@ -302,6 +374,36 @@ def process_recording(path: str, out_dir: str, detector: str, montage: str | Non
                       duration_s=duration)
     record["wall_s"] = round(time.perf_counter() - t0, 3)
     return record
+
+
+#: name endings of a recording's outputs (from the outputs module, the one owner of names)
+OUTPUT_SUFFIXES = tuple(SUFFIXES.values())
+
+
+def _stat_outputs(out: Path, stem: str) -> dict[str, tuple]:
+    stats = {}
+    for suffix in OUTPUT_SUFFIXES:
+        try:
+            st = (out / f"{stem}{suffix}").stat()
+        except OSError:
+            continue
+        stats[f"{stem}{suffix}"] = (st.st_ino, st.st_mtime_ns, st.st_size)
+    return stats
+
+
+def _remove_changed(out: Path, stem: str, before: dict[str, tuple]) -> None:
+    """Delete the outputs of ``stem`` written since ``before`` was taken."""
+    for name, stat in _stat_outputs(out, stem).items():
+        if before.get(name) != stat:
+            with contextlib.suppress(OSError):
+                (out / name).unlink()
+
+
+def remove_outputs(out: Path, names: Iterable[str]) -> None:
+    """Delete output files (of a recording whose manifest record could not be written)."""
+    for name in names:
+        with contextlib.suppress(OSError):
+            (out / name).unlink()
 
 
 # --------------------------------------------------------------------------------------
@@ -365,8 +467,9 @@ class BatchSummary:
     def line(self) -> str:
         """The final one-line summary (no speed figure when nothing was processed)."""
         if self.n_done == 0:
-            return (f"0 done, {self.n_failed} failed, {self.n_skipped} skipped "
-                    f"(already done with the same parameters; --force redoes them)")
+            why = (" (already done with the same parameters; --force redoes them)"
+                   if self.n_skipped else "")  # not when every recording failed
+            return f"0 done, {self.n_failed} failed, {self.n_skipped} skipped{why}"
         return (f"{self.n_done} done, {self.n_failed} failed, {self.n_skipped} skipped; "
                 f"{self.n_hfo} HFOs found; {self.recorded_s:.1f} s recorded in {self.wall_s:.1f} s "
                 f"wall time (real-time factor {self.realtime_factor:.1f}x)")
@@ -385,21 +488,133 @@ def _prepare_out_dir(out_dir: Path) -> Path:
     return manifest
 
 
+LOCK_FILE = ".hfo-detect.lock"
+
+
+def _name_max(folder: Path) -> int:
+    """Longest file name (bytes) the output folder's file system takes."""
+    try:
+        return int(os.pathconf(folder, "PC_NAME_MAX"))
+    except (OSError, ValueError, AttributeError):
+        return 255
+
+
+def lock_out_dir(out: Path) -> int:
+    """Take the output folder's lock (``fcntl.flock`` on ``OUT/.hfo-detect.lock``).
+
+    The kernel drops the lock when the holding process dies (whatever kills it), so a stale
+    lock file never blocks a later run; :func:`unlock_out_dir` removes the file after a run.
+    Returns the descriptor to give to :func:`unlock_out_dir`.
+
+    Raises
+    ------
+    OutputError
+        ``"OUT is in use by PID N"`` when another run holds the folder, or the lock file
+        cannot be made.
+    """
+    import fcntl
+
+    path = out / LOCK_FILE
+    for _ in range(20):  # the file may be removed by a finishing run between open and lock
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as err:
+            raise OutputError(f"cannot create the lock file ({err.strerror or err})", path) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as err:
+            if err.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                # a file system without locks (some network/FUSE mounts): run unlocked, say so
+                log.warning("%s: cannot lock the output folder (%s); make sure no other run "
+                            "writes there", out, err.strerror or err)
+                return fd
+            holder = "?"
+            with contextlib.suppress(OSError):
+                holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            os.close(fd)
+            raise OutputError(f"{out} is in use by PID {holder} (another hfo-detect run writes "
+                              "there); wait for it to finish or choose another --out") from None
+        try:
+            same = os.path.samestat(os.fstat(fd), os.stat(path))
+        except OSError:
+            same = False
+        if same:
+            break
+        os.close(fd)  # we locked a file another run had just removed: lock the new one
+    else:
+        raise OutputError("cannot take the output folder's lock", path)
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+    except OSError:  # full disk: the lock holds all the same, the PID is only informative
+        pass
+    return fd
+
+
+def unlock_out_dir(out: Path, fd: int) -> None:
+    """Remove the lock file (still holding the lock, so no other run can be fooled), release."""
+    with contextlib.suppress(OSError):
+        os.unlink(out / LOCK_FILE)
+    os.close(fd)
+
+
+def check_run_alive(out: Path, run_pid: int) -> None:
+    """Raise :class:`OutputError` unless the run ``run_pid`` still holds ``out``'s lock.
+
+    From a process that does not share the run's lock (a Dask worker): the lock file must
+    name ``run_pid`` and a shared lock must be refused (the run's exclusive lock is held).
+    """
+    import fcntl
+
+    path = out / LOCK_FILE
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        raise OutputError(f"the run that started this recording (PID {run_pid}) is gone; "
+                          "result dropped", out) from None
+    try:
+        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:  # refused: the run holds it (or locks are unsupported: assume it does)
+            held = True
+        else:
+            held = False
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+    if not held or (holder and holder != str(run_pid)):  # empty: the PID could not be written
+        raise OutputError(f"the run that started this recording (PID {run_pid}) is gone; "
+                          "result dropped", out)
+
+
+def remove_stale_temporaries(out: Path) -> None:
+    """Delete temporary files left by a killed run (``.<name>.*.tmp*``; safe under the lock)."""
+    for tmp in out.glob(".*.tmp*"):
+        with contextlib.suppress(OSError):
+            if tmp.is_file():
+                tmp.unlink()
+
+
 def _submit_local(jobs: int, tasks: list[tuple], on_result) -> None:
     if jobs <= 1:
         for task in tasks:
             on_result(process_recording(*task))
         return
-    with _progress.process_pool(jobs) as pool:
-        futures = {pool.submit(process_recording, *task): task for task in tasks}
+    from hfo_detect.workers import sigint_blocked
+
+    with _progress.process_pool(jobs) as pool:  # workers die with this process, leave Ctrl-C to it
+        with sigint_blocked():
+            futures = {pool.submit(process_recording, *task): task for task in tasks}
         for fut in as_completed(futures):
             task = futures[fut]
             try:
-                on_result(fut.result())
+                result = fut.result()
             except BrokenProcessPool:
-                on_result({"input": str(Path(task[0]).resolve()), "stem": output_stem(Path(task[0])),
-                           "status": "failed",
-                           "error": f"{task[0]}: worker process died (out of memory or crash)"})
+                result = {"input": str(Path(task[0]).resolve()), "stem": output_stem(Path(task[0])),
+                          "status": "failed",
+                          "error": f"{task[0]}: worker process died (out of memory or crash)"}
+            on_result(result)  # Ctrl-C, a full disk: the pool's workers are stopped at once
 
 
 def _submit_dask(scheduler: str, tasks: list[tuple], on_result, timeout_s: float) -> None:
@@ -410,7 +625,7 @@ def _submit_dask(scheduler: str, tasks: list[tuple], on_result, timeout_s: float
                              scheduler) from None
     try:
         client = Client(scheduler, timeout=f"{timeout_s}s")
-    except (OSError, TimeoutError) as err:
+    except (OSError, TimeoutError, ValueError, TypeError) as err:
         raise HFODetectError(f"cannot connect to the Dask scheduler ({_one_line(err)})",
                              scheduler) from None
     try:
@@ -474,8 +689,15 @@ def run_batch(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *
     out = Path(out_dir)
     paths, problems = discover(inputs)
     manifest = _prepare_out_dir(out)
+    lock = lock_out_dir(out)  # one run per folder: a second one stops here with one line
+    remove_stale_temporaries(out)
     phash = params_hash(detector, params, montage)
-    state = _latest_state(read_manifest(manifest))
+    records = read_manifest(manifest)
+    state = _latest_state(records)
+    # outputs some done record vouches for; others of a recording about to run are leftovers of
+    # a killed run (written, then killed before the record): they go before it runs again
+    recorded = {name for rec in records if rec.get("status") in ("done", "skipped")
+                for name in rec.get("outputs") or []}
     summary = BatchSummary()
 
     def finish(record: dict[str, Any]) -> None:
@@ -484,7 +706,12 @@ def run_batch(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *
         record.setdefault("counts", {})
         record.update(params_hash=phash, version=__version__,
                       time=datetime.now(timezone.utc).isoformat(timespec="seconds"))
-        append_record(manifest, record)
+        try:
+            append_record(manifest, record)
+        except OutputError:  # no output may stay without its manifest record
+            if record.get("status") == "done":
+                remove_outputs(out, record.get("outputs") or [])
+            raise
         summary.records.append(record)
         if scheduler and record.get("status") == "done":  # Dask workers report no progress
             cs = float(record.get("duration_s") or 0) * (record.get("counts") or {}).get("n_channels", 0)
@@ -512,21 +739,30 @@ def run_batch(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *
                         "duration_s": prev.get("duration_s"), "wall_s": 0.0})
                 stems.setdefault(stem, str(path))
                 continue
+            longest = max(len(f"{stem}{suffix}".encode("utf-8")) for suffix in OUTPUT_SUFFIXES)
+            if longest > _name_max(out):  # the input's name, not the output folder, is the problem
+                finish({"input": key, "stem": stem, "status": "failed", "wall_s": 0.0,
+                        "error": f"{path}: file name too long for its outputs ({longest} bytes "
+                                 f"> {_name_max(out)} allowed in {out}); rename the recording"})
+                continue
             if stem in stems:  # two inputs would write the same <stem>_events.tsv
                 finish({"input": key, "stem": stem, "status": "failed", "wall_s": 0.0,
                         "error": f"{path}: output name {stem!r} collides with {stems[stem]}; "
                                  "rename one or run it separately"})
                 continue
             stems[stem] = str(path)
-            tasks.append((str(path), str(out), detector, montage, params, chunk_s))
+            remove_outputs(out, [n for n in _stat_outputs(out, stem) if n not in recorded])
+            tasks.append((str(path), str(out), detector, montage, params, chunk_s, 1, os.getpid()))
         with _progress.reporting_to(bar.sink):
             if scheduler:
                 _submit_dask(scheduler, tasks, finish, connect_timeout_s)
             elif len(tasks) == 1 and jobs > 1:  # one recording: its channels go parallel instead
-                finish(process_recording(*tasks[0], channel_jobs=int(jobs)))
+                finish(process_recording(*tasks[0][:6], channel_jobs=int(jobs),
+                                         run_pid=os.getpid()))
             else:
                 _submit_local(max(1, int(jobs)), tasks, finish)
     finally:
         bar.close()
+        unlock_out_dir(out, lock)
     summary.wall_s = time.perf_counter() - t0
     return summary

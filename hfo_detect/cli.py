@@ -8,9 +8,11 @@ never a traceback (``-v`` shows the traceback for debugging).
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import logging
+import signal
 import sys
 
 import click
@@ -78,9 +80,25 @@ def cli(ctx: click.Context, verbose: int) -> None:
         pass
 
 
+class Interrupted(BaseException):
+    """Ctrl-C (SIGINT) or SIGTERM in the console script; a BaseException so that click does not
+    turn it into "Aborted!" and no ``except Exception`` swallows it; cleanup code still runs."""
+
+    def __init__(self, signum: int = signal.SIGINT):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum, frame):
+    raise Interrupted(signum)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the group, turn input errors into one line."""
     verbose = any(a in ("-v", "-vv", "--verbose") for a in (argv or sys.argv[1:]))
+    with contextlib.suppress(ValueError):  # not the main thread (embedded use): keep Python's
+        signal.signal(signal.SIGINT, _on_signal)
+        signal.signal(signal.SIGTERM, _on_signal)
     try:
         cli.main(args=argv, prog_name="hfo-detect", standalone_mode=False)
     except HFODetectError as err:
@@ -88,11 +106,21 @@ def main(argv: list[str] | None = None) -> None:
             raise
         click.echo(f"error: {err}", err=True)
         sys.exit(1)
+    except (Interrupted, KeyboardInterrupt) as err:  # one line; workers are stopped
+        signum = getattr(err, "signum", signal.SIGINT)
+        what = "terminated" if signum == signal.SIGTERM else "interrupted"
+        click.echo(f"error: {what}; recordings finished so far are kept (rerun to resume)",
+                   err=True)
+        sys.exit(128 + int(signum))
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)
+    except click.UsageError as err:  # bad option value: one line, the command named
+        where = err.ctx.command_path if err.ctx is not None else "hfo-detect"
+        click.echo(f"error: {where}: {' '.join(err.format_message().split())}", err=True)
+        sys.exit(err.exit_code)
     except click.ClickException as err:
-        err.show()
+        click.echo(f"error: {' '.join(err.format_message().split())}", err=True)
         sys.exit(err.exit_code)
     except click.exceptions.Exit as err:
         sys.exit(err.exit_code)

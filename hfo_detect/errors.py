@@ -23,8 +23,20 @@ class HFODetectError(Exception):
 
     def __init__(self, message: str, path: str | Path | None = None):
         self.path = None if path is None else str(path)
-        self.problem = " ".join(str(message).split())  # force a single line
-        super().__init__(f"{self.path}: {self.problem}" if self.path else self.problem)
+        self.problem = one_line(message)
+        where = one_line(self.path, keep_spaces=True) if self.path else ""
+        super().__init__(f"{where}: {self.problem}" if where else self.problem)
+
+
+def one_line(text, *, keep_spaces: bool = False) -> str:
+    """``text`` as one printable line: runs of whitespace become one space (unless
+    ``keep_spaces``, for file names), other control characters (BEL, ESC, ...) and a newline
+    in a file name are shown escaped (``\\x07``), never sent to the terminal or a table."""
+    text = str(text)
+    if not keep_spaces:
+        text = " ".join(text.split())
+    return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
+                   for ch in text)
 
 
 class MissingFileError(HFODetectError):

@@ -65,6 +65,9 @@ FLAG_TAG = "fr_and_r"
 #: separator of description and channel in EDF+ annotation texts (MNE's convention)
 _CHANNEL_SEPARATOR = "@@"
 _NA = "n/a"
+#: largest onset + duration accepted (s) [CHOICE: ~300 years; anything beyond is a unit slip or
+#: garbage, and float64 times lose sub-millisecond resolution there]
+MAX_EVENT_TIME_S = 1e10
 #: columns read as text whatever they look like (a channel named "18-19" or "1" stays a name)
 _TEXT_COLUMNS = ("channel", "trial_type", "kind", "label", "detector")
 
@@ -140,9 +143,16 @@ class EventTable:
                 raise AnnotationError("onset/duration contain NaN or Inf")
             if (df["duration"] < 0).any():
                 raise AnnotationError("negative event duration")
+            end = float((df["onset"].abs() + df["duration"]).max())
+            if end > MAX_EVENT_TIME_S:
+                raise AnnotationError(
+                    f"event times up to {end:g} s are beyond {MAX_EVENT_TIME_S:g} s "
+                    "(onsets and durations must be seconds)")
         # map the few distinct spellings, not every row (tables can hold 10^5 events)
         channels = df["channel"].astype(object)
-        names = {c: ("" if _missing(c) else canonical_bipolar(str(c))) for c in channels.unique()}
+        # control characters (NUL, BEL, ...) never reach a table or a message
+        names = {c: ("" if _missing(c) else canonical_bipolar(_printable(str(c))))
+                 for c in channels.unique()}
         df["channel"] = channels.map(names).astype(object)
         if (df["channel"] == "").any():
             raise AnnotationError("event without a channel name")
@@ -335,7 +345,11 @@ class EventTable:
                     f"or a truth table; got columns {', '.join(raw.columns)}")
             if detector is not None:
                 df["detector"] = detector
-            return cls(df)
+            table = cls(df)
+            if len(table.df) and (table.df["onset"] < 0).any():  # a file, not our own detections
+                raise AnnotationError(f"negative event onset ({table.df['onset'].min():g} s): "
+                                      "onsets are seconds from the recording's first sample")
+            return table
         except AnnotationError as err:
             raise AnnotationError(err.problem, path) from None
 
@@ -561,6 +575,13 @@ def _zurich_rows(df: pd.DataFrame, parts: pd.DataFrame) -> pd.DataFrame:
             added.append(lonely.assign(kind=kind, fr_and_r=True))
     events = pd.concat([events, *added], ignore_index=True)
     return events.drop(columns=["_on", "_du", "_flag"], errors="ignore")
+
+
+def _printable(text: str) -> str:
+    """``text`` without control characters (Unicode category Cc)."""
+    import unicodedata
+
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cc").strip()
 
 
 def _missing(value) -> bool:

@@ -71,9 +71,14 @@ def _install_queue(queue) -> None:
 
 @contextlib.contextmanager
 def process_pool(max_workers: int) -> Iterator[ProcessPoolExecutor]:
-    """A :class:`ProcessPoolExecutor` whose workers' progress reaches the current sink."""
+    """A :class:`ProcessPoolExecutor` whose workers' progress reaches the current sink.
+
+    Its workers die with this process and leave Ctrl-C to it; an exception or interrupt in
+    the ``with`` body stops them at once (see :mod:`hfo_detect.workers`)."""
+    from hfo_detect.workers import stopping, worker_pool
+
     if _sink is None:
-        with ProcessPoolExecutor(max_workers=max_workers) as pool:
+        with stopping(worker_pool(max_workers)) as pool:
             yield pool
         return
     ctx = multiprocessing.get_context()
@@ -90,8 +95,8 @@ def process_pool(max_workers: int) -> Iterator[ProcessPoolExecutor]:
     thread = threading.Thread(target=drain, daemon=True)
     thread.start()
     try:
-        with ProcessPoolExecutor(max_workers=max_workers, mp_context=ctx,
-                                 initializer=_install_queue, initargs=(queue,)) as pool:
+        with stopping(worker_pool(max_workers, mp_context=ctx, initializer=_install_queue,
+                                  initargs=(queue,))) as pool:
             yield pool
     finally:
         queue.put(None)

@@ -84,12 +84,14 @@ def _join_spikes(parts: list, offsets: list[int], n_channels: int) -> dict | Non
 def _detect_in_groups(path, montage, est_params, ch_names, groups):
     """Run :func:`_detect_group` over the groups in parallel processes and join the results."""
     from hfo_detect.events import EventTable
+    from hfo_detect.workers import sigint_blocked
 
     first = int(est_params.get("first_channel") or 0)
-    with progress.process_pool(len(groups)) as pool:
-        parts = list(pool.map(_detect_group, [str(path)] * len(groups), [montage] * len(groups),
-                              [est_params] * len(groups), [ch_names[g.start:g.stop] for g in groups],
-                              [first + g.start for g in groups]))
+    with progress.process_pool(len(groups)) as pool:  # workers die with this process
+        with sigint_blocked():  # none may die of a Ctrl-C before it ignores SIGINT
+            futures = [pool.submit(_detect_group, str(path), montage, est_params,
+                                   ch_names[g.start:g.stop], first + g.start) for g in groups]
+        parts = [f.result() for f in futures]
     events = EventTable(pd.concat([p[0] for p in parts], ignore_index=True))
     counts = pd.concat([p[1] for p in parts], ignore_index=True)
     spikes = _join_spikes([p[4] for p in parts], [g.start for g in groups], len(ch_names))
@@ -123,7 +125,7 @@ def prepare_out_dir(out_dir: Path) -> None:
 
 def detect_recording(path, out_dir, *, detector: str = "snn", montage: str = "bipolar",
                      params: dict | None = None, chunk_s: float = 10.0,
-                     channel_jobs: int = 1) -> dict:
+                     channel_jobs: int = 1, before_write=None) -> dict:
     """Run one detector on one recording and write events, counts and a JSON record.
 
     Parameters
@@ -143,6 +145,9 @@ def detect_recording(path, out_dir, *, detector: str = "snn", montage: str = "bi
     channel_jobs : int
         Processes over which the network detector splits the recording's channels (contiguous
         groups; each channel keeps its own chip network, so the outputs equal a one-process run).
+    before_write : callable or None
+        Called just before the outputs are written; raising there writes nothing (the batch
+        uses it so that a worker whose run has ended, e.g. on a Dask cluster, drops its result).
 
     Returns
     -------
@@ -216,6 +221,8 @@ def detect_recording(path, out_dir, *, detector: str = "snn", montage: str = "bi
         "totals": totals,
         "n_hfo": n_hfo,
     }
+    if before_write is not None:
+        before_write()
     outputs = write_run_outputs(out_dir, stem, events=events, counts=counts, record=record,
                                 spikes=spikes, channels=record["channels"])
 

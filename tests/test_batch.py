@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -122,6 +123,9 @@ def test_manifest_lines_survive_a_torn_write(tmp_path):
     with open(manifest, "a") as fh:
         fh.write('{"input": "c", "sta')  # a writer killed mid-line
     assert [r["input"] for r in read_manifest(manifest)] == ["a", "b"]
+    # the next record starts on a line of its own instead of being glued to the torn one
+    append_record(manifest, {"input": "d", "status": "done"})
+    assert [r["input"] for r in read_manifest(manifest)] == ["a", "b", "d"]
 
 
 def test_unwritable_output_folder_is_one_error(tmp_path, corpus):
@@ -274,3 +278,240 @@ def test_one_recording_splits_its_channels_over_jobs(tmp_path):
     groups = [json.loads((tmp_path / d / "five_detect.json").read_text())["channel_groups"]
               for d in ("one", "three")]
     assert groups == [1, 3]
+
+
+# --------------------------------------------------------------------------------------
+# Faults: the parent killed alone, Ctrl-C, two runs into one folder, a full disk
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def slow_corpus(tmp_path_factory) -> Path:
+    """Recordings long enough that a run with two workers is still busy when it is hit."""
+    root = tmp_path_factory.mktemp("slow")
+    for i in range(6):
+        write_tiny_edf(root / f"long{i}.edf", seed=10 + i, duration_s=60.0, n_channels=4)
+    return root
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            kids.append(int(stat.parent.name))
+    return kids
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _start_busy_run(corpus: Path, out: Path, jobs: int = 2) -> tuple[subprocess.Popen, list[int]]:
+    """A detect run with ``jobs`` workers, returned once its workers exist."""
+    proc = subprocess.Popen([*CLI, "detect", str(corpus), "--out", str(out), *ARGS, "--jobs", str(jobs)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.monotonic() + 120
+    if jobs == 1:  # in-process: wait until the run holds its folder and computes
+        while time.monotonic() < deadline and not (out / ".hfo-detect.lock").exists():
+            time.sleep(0.05)
+        time.sleep(3.0)
+        assert proc.poll() is None, "the run ended before it could be hit"
+        return proc, []
+    while time.monotonic() < deadline and len(_children(proc.pid)) < jobs and proc.poll() is None:
+        time.sleep(0.05)
+    time.sleep(1.0)  # let the workers import and start on a recording
+    workers = _children(proc.pid)
+    assert proc.poll() is None and len(workers) >= jobs, "the run ended before it could be hit"
+    return proc, workers
+
+
+def _assert_all_gone(pids: list[int], within_s: float = 10.0) -> None:
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline and any(_alive(p) for p in pids):
+        time.sleep(0.05)
+    left = [p for p in pids if _alive(p)]
+    for p in left:  # do not leak them into the rest of the suite, but fail
+        os.kill(p, signal.SIGKILL)
+    assert not left, f"workers outlived their parent: {left}"
+
+
+def _assert_every_output_recorded(out: Path) -> None:
+    records = read_manifest(out / "manifest.jsonl")
+    listed = {o for r in records if r["status"] in ("done", "skipped") for o in r.get("outputs", [])}
+    files = {p.name for p in out.iterdir() if not p.name.startswith(".") and p.name != "manifest.jsonl"}
+    assert files <= listed, files - listed
+    assert not list(out.glob(".*.tmp*")), "temporary files left behind"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "SIGTERM"])
+def test_workers_die_with_their_parent(slow_corpus, tmp_path, sig):
+    out = tmp_path / "out"
+    proc, workers = _start_busy_run(slow_corpus, out)
+    try:
+        os.kill(proc.pid, sig)  # the parent only, not its process group
+        _, err = proc.communicate(timeout=60)
+        if sig == signal.SIGKILL:
+            assert proc.returncode == -sig
+        else:  # SIGTERM is handled: workers stopped, one line, exit 128 + 15
+            assert proc.returncode == 143
+            assert err.splitlines() == [
+                "error: terminated; recordings finished so far are kept (rerun to resume)"]
+        _assert_all_gone(workers)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    time.sleep(0.5)
+    _assert_every_output_recorded(out)  # nothing written after the parent died, nothing torn
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_ctrl_c_is_one_line_and_stops_the_workers(slow_corpus, tmp_path, jobs):
+    """Also in one process, where Ctrl-C may land inside numba-compiled code."""
+    out = tmp_path / "out"
+    proc, workers = _start_busy_run(slow_corpus, out, jobs)
+    try:
+        os.killpg(proc.pid, signal.SIGINT)  # what a terminal does: the whole foreground group
+        _, err = proc.communicate(timeout=60)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert err.splitlines() == ["error: interrupted; recordings finished so far are kept (rerun to resume)"]
+    _assert_all_gone(workers)
+    _assert_every_output_recorded(out)
+
+
+def test_second_run_into_the_same_folder_is_refused(slow_corpus, tmp_path):
+    out = tmp_path / "out"
+    proc, workers = _start_busy_run(slow_corpus, out)
+    try:
+        second = cli("detect", slow_corpus, "--out", out, "--montage", "as-is", "--detector", "rms")
+        assert second.returncode == 1
+        assert second.stderr.splitlines() == [
+            f"error: {out} is in use by PID {proc.pid} (another hfo-detect run writes there); "
+            "wait for it to finish or choose another --out"]
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=60)
+    _assert_all_gone(workers)
+    # the kernel dropped the dead run's lock: the folder is usable again at once
+    third = cli("detect", slow_corpus / "long0.edf", "--out", out, "--montage", "as-is", "--detector", "rms")
+    assert third.returncode == 0, third.stderr
+
+
+def test_full_disk_gives_one_line_and_no_unrecorded_output(corpus, tmp_path):
+    """A real full file system (a tiny tmpfs in a private mount namespace)."""
+    if not shutil.which("unshare"):
+        pytest.skip("needs unshare(1) to mount a small tmpfs")
+    fs = tmp_path / "fs"
+    fs.mkdir()
+    script = tmp_path / "full.sh"
+    script.write_text(
+        'mount -t tmpfs -o size=96k none "$1" || exit 77\n'
+        # fill it up, leaving a few 4-KiB pages: a recording or two fit, then writes fail
+        'head -c $(( $(stat -f -c "%a*%S" "$1") - $2 * 4096 )) /dev/zero > "$1/filler"\n'
+        'shift 2\n"$@" > "$OUT/stdout" 2> "$OUT/stderr"\necho $? > "$OUT/rc"\n'
+        'cp -a "$FS/out" "$OUT/copy" 2>/dev/null\nexit 0\n')
+    seen_manifest_error = False
+    for pages in (1, 2, 4, 5, 7):
+        result = tmp_path / f"pages{pages}"
+        result.mkdir()
+        env = {**os.environ, "OUT": str(result), "FS": str(fs)}
+        run = subprocess.run(["unshare", "-rm", "sh", str(script), str(fs), str(pages),
+                              *CLI, "detect", str(corpus), "--out", str(fs / "out"),
+                              "--montage", "as-is", "--detector", "rms"], env=env, capture_output=True, text=True,
+                             timeout=300)
+        if run.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here ({run.stderr.strip()[:80]})")
+        rc = int((result / "rc").read_text())
+        err = (result / "stderr").read_text()
+        assert rc == 1, err
+        assert "Traceback" not in err
+        lines = err.splitlines()
+        assert lines and all(line.startswith("error: ") for line in lines), err
+        seen_manifest_error |= "cannot write the manifest (No space left on device)" in err
+        if (result / "copy").is_dir():
+            _assert_every_output_recorded(result / "copy")
+    assert seen_manifest_error  # at least one size hit the manifest itself
+
+
+def test_dask_tasks_of_a_dead_run_write_nothing(slow_corpus, tmp_path):
+    """A Dask worker is not our child: when the run that sent it work is killed, the task may
+    finish, but it must drop its result instead of writing outputs with no manifest record."""
+    distributed = pytest.importorskip("dask.distributed")
+    out = tmp_path / "out"
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster, \
+            distributed.Client(cluster.scheduler_address) as watcher:
+        proc = subprocess.Popen([*CLI, "detect", str(slow_corpus), "--out", str(out), *ARGS,
+                                 "--scheduler", cluster.scheduler_address],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not any(watcher.processing().values()):
+            time.sleep(0.1)
+        assert any(watcher.processing().values()), "no task reached the cluster"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 180  # until the cancelled tasks have really finished
+
+        def busy() -> int:
+            return sum(watcher.run(lambda dask_worker: len(dask_worker.state.tasks)).values())
+
+        while time.monotonic() < deadline and busy():
+            time.sleep(0.2)
+        assert not busy()
+        time.sleep(0.5)
+    _assert_every_output_recorded(out)
+
+
+def test_power_report_encode_on_a_full_disk_leave_no_empty_file(reference_run, corpus, tmp_path):
+    """Every writer goes through the atomic writer: on a full disk, one line and no 0-byte file."""
+    if not shutil.which("unshare"):
+        pytest.skip("needs unshare(1) to mount a small tmpfs")
+    fs = tmp_path / "fs"
+    fs.mkdir()
+    script = tmp_path / "full.sh"
+    script.write_text(
+        'mount -t tmpfs -o size=64k none "$1" || exit 77\n'
+        'head -c 100000000 /dev/zero > "$1/filler" 2>/dev/null\n'  # fill it completely
+        'shift\nfor cmd in power report encode; do\n'
+        '  case $cmd in\n'
+        '    power) "$@" power "$RUN" --out "$FS/power.json" ;;\n'
+        '    report) "$@" report "$RUN" --out "$FS/report.html" ;;\n'
+        '    encode) "$@" encode "$REC" --out "$FS/enc" --montage as-is ;;\n'
+        '  esac > /dev/null 2> "$OUT/$cmd.err"; echo $? > "$OUT/$cmd.rc"\n'
+        'done\nls -A "$FS" > "$OUT/files"; ls -A "$FS/enc" >> "$OUT/files" 2>/dev/null\nexit 0\n')
+    env = {**os.environ, "OUT": str(tmp_path), "FS": str(fs), "RUN": str(reference_run),
+           "REC": str(corpus / "rec0.edf")}
+    run = subprocess.run(["unshare", "-rm", "sh", str(script), str(fs), *CLI], env=env,
+                         capture_output=True, text=True, timeout=300)
+    if run.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({run.stderr.strip()[:80]})")
+    for cmd in ("power", "report", "encode"):
+        err = (tmp_path / f"{cmd}.err").read_text()
+        assert int((tmp_path / f"{cmd}.rc").read_text()) == 1, (cmd, err)
+        assert len(err.splitlines()) == 1 and "No space left on device" in err, (cmd, err)
+    # nothing else (no 0-byte result, no temp file); encode's empty output folder may stay
+    assert (tmp_path / "files").read_text().split() in (["filler"], ["enc", "filler"])
+
+
+def test_outputs_left_without_a_record_are_cleared_before_a_rerun(tmp_path, corpus):
+    """A kill -9 between writing a recording's files and its manifest line leaves files no
+    record vouches for; a rerun must not keep them if that recording now fails."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "zz_garbage_events.tsv").write_text("onset\tduration\n")  # as if killed mid-commit
+    (out / "zz_garbage_counts.tsv").write_text("channel\n")
+    proc = cli("detect", corpus / "zz_garbage.edf", "--out", out, *ARGS)
+    assert proc.returncode == 1
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.jsonl"]

@@ -3,16 +3,36 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import click
 
 
-def config_from_set_pairs(cls, pairs: tuple[str, ...]):
+class FiniteFloatRange(click.FloatRange):
+    """:class:`click.FloatRange` that also refuses NaN and infinities (NaN passes every
+    comparison, so a plain range lets ``nan`` through)."""
+
+    def convert(self, value, param, ctx):
+        rv = super().convert(value, param, ctx)
+        if not math.isfinite(rv):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return rv
+
+
+#: a seed numpy takes (non-negative, 32 bits); a negative one is refused before any work
+SEED = click.IntRange(0, 2**32 - 1)
+
+
+def config_from_set_pairs(cls, pairs: tuple[str, ...], *, nonnegative: bool = False,
+                          signed: tuple[str, ...] = (), min_int: int = 1, ordered: bool = False):
     """Build the frozen dataclass ``cls`` from ``--set NAME=VALUE`` pairs.
 
     Each value is converted like the field's default: a tuple default takes ``A,B,...`` floats
     (same length), an int default an int, anything else a float. Unknown names and bad values
-    raise :class:`click.BadParameter` naming the pair.
+    raise :class:`click.BadParameter` naming the pair. Values must be finite; with
+    ``nonnegative`` (physical quantities: energies, powers, rates, durations) floats must be
+    >= 0 except the fields named in ``signed``, and ints >= ``min_int``; with ``ordered`` a
+    pair ``LO,HI`` must have LO <= HI.
     """
     defaults = {f.name: f.default for f in dataclasses.fields(cls)}
     out = {}
@@ -35,6 +55,15 @@ def config_from_set_pairs(cls, pairs: tuple[str, ...]):
         except ValueError:
             want = ",".join(["X"] * len(default)) if isinstance(default, tuple) else "a number"
             raise click.BadParameter(f"{pair!r}: value must be {want}", param_hint="--set") from None
+        values = out[key] if isinstance(out[key], tuple) else (out[key],)
+        if not all(math.isfinite(v) for v in values):
+            raise click.BadParameter(f"{pair!r}: value must be finite", param_hint="--set")
+        if nonnegative and isinstance(out[key], int) and out[key] < min_int:
+            raise click.BadParameter(f"{pair!r}: value must be >= {min_int}", param_hint="--set")
+        if nonnegative and key not in signed and any(v < 0 for v in values):
+            raise click.BadParameter(f"{pair!r}: value must be >= 0", param_hint="--set")
+        if ordered and isinstance(out[key], tuple) and list(values) != sorted(values):
+            raise click.BadParameter(f"{pair!r}: a range LO,HI needs LO <= HI", param_hint="--set")
     return cls(**out)
 
 

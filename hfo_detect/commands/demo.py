@@ -14,16 +14,17 @@ from pathlib import Path
 import click
 
 from hfo_detect.atomic import atomic_write_text
-from hfo_detect.commands._options import check_preset
+from hfo_detect.commands._options import SEED, FiniteFloatRange, check_preset
 
 
 @click.command("demo")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("hfo-demo"), show_default=True, help="Output folder.")
-@click.option("--duration", type=float, default=120.0, show_default=True,
+@click.option("--duration", type=FiniteFloatRange(1.0, 3600.0), default=120.0, show_default=True,
               help="Length of the synthetic recording in seconds.")
-@click.option("--channels", type=int, default=4, show_default=True, help="Bipolar channels.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of data and chip.")
+@click.option("--channels", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="Bipolar channels.")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of data and chip.")
 @click.option("--preset", default="hfo256", show_default=True, callback=check_preset,
               help="Network preset (sharifhazileh2021, hfo256, burelo2021_ecog).")
 @click.option("--no-report", is_flag=True, help="Skip the HTML report.")

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 import click
 
-from hfo_detect.commands._options import check_preset
+from hfo_detect.commands._options import SEED, FiniteFloatRange, check_preset
 
 DETECTOR_NAMES = ("snn", "morphology", "rms", "linelength")
 #: options that only the network detector takes (name on the command line -> parameter)
@@ -68,6 +68,17 @@ def run_files(inputs: Sequence[str], out_dir: str, *, detector: str, montage: st
     return summary.n_failed
 
 
+def check_scheduler(ctx, param, value):
+    """A Dask scheduler address must be ``[protocol://]host:port`` (checked before any work)."""
+    if value is None:
+        return None
+    import re
+
+    if not re.fullmatch(r"(?:(?:tcp|tls|inproc|ucx|ws|wss)://)?[A-Za-z0-9_.\-\[\]:]+:\d{1,5}", value.strip()):
+        raise click.BadParameter(f"{value!r} is not a scheduler address (tcp://host:port)")
+    return value.strip()
+
+
 @click.command("detect")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=str),
@@ -76,18 +87,18 @@ def run_files(inputs: Sequence[str], out_dir: str, *, detector: str, montage: st
               help="The neuromorphic network or a conventional baseline.")
 @click.option("--preset", default=None, callback=check_preset,
               help="Network preset: sharifhazileh2021, hfo256 (default) or burelo2021_ecog.")
-@click.option("--seed", type=int, default=None, help="Seed of the simulated chip (hfo256).")
+@click.option("--seed", type=SEED, default=None, help="Seed of the simulated chip (hfo256).")
 @click.option("--montage", type=click.Choice(["bipolar", "as-is"]), default="bipolar",
               show_default=True, help="Re-reference neighbouring contacts or keep channels as they are.")
 @click.option("--calibration", type=click.Choice(["whole", "first10s"]), default=None,
               help="ADM threshold rule (default: the preset's).")
 @click.option("--integrator", type=click.Choice(["euler", "fast", "lockstep"]), default=None,
               help="Network integrator (default: the preset's).")
-@click.option("--mismatch-cv", type=click.FloatRange(min=0), default=None,
-              help="Device mismatch (CV of every bias current; default: the preset's).")
+@click.option("--mismatch-cv", type=FiniteFloatRange(0, 1), default=None,
+              help="Device mismatch in [0, 1] (CV of every bias current; default: the preset's).")
 @click.option("--min-neurons", type=click.IntRange(min=1), default=None,
               help="Readout vote: distinct hidden neurons per window (1 = the paper's rule).")
-@click.option("--chunk-s", type=click.FloatRange(min=0, min_open=True), default=10.0,
+@click.option("--chunk-s", type=FiniteFloatRange(min=0.01, max=3600.0), default=10.0,
               show_default=True, help="Streaming chunk length in seconds.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Local processes: recordings run in parallel; a single recording splits its "
@@ -95,7 +106,7 @@ def run_files(inputs: Sequence[str], out_dir: str, *, detector: str, montage: st
 @click.option("--keep-spikes", is_flag=True,
               help="Also write the run's ADM events and hidden spikes (<stem>_spikes.npz; network "
                    "only); hfo-detect report then shows the spikes behind an event.")
-@click.option("--scheduler", default=None, metavar="ADDRESS",
+@click.option("--scheduler", default=None, metavar="ADDRESS", callback=check_scheduler,
               help="Run on an existing Dask distributed scheduler (tcp://host:port) instead.")
 @click.option("--force", is_flag=True, help="Redo recordings already done with the same parameters.")
 def command(inputs, out_dir, detector, preset, seed, montage, calibration, integrator,

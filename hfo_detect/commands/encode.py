@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+
+from hfo_detect.commands._options import FiniteFloatRange
 import numpy as np
 
 from hfo_detect.atomic import atomic_write
@@ -65,7 +67,7 @@ def _write(df, path: Path) -> None:
 @click.option("--encoder", type=click.Choice(["faithful", "continuous"]), default=None,
               help="ADM encoder (default: the preset's).")
 @click.option("--events", is_flag=True, help="Also write every event time (<stem>_adm_events.tsv).")
-@click.option("--chunk-s", default=10.0, show_default=True, type=float,
+@click.option("--chunk-s", default=10.0, show_default=True, type=FiniteFloatRange(min=0.01, max=3600.0),
               help="Seconds read at a time.")
 def command(inputs, out_dir: Path, preset: str, montage: str, calibration, encoder, events: bool,
             chunk_s: float) -> None:

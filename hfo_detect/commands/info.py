@@ -15,6 +15,7 @@ def describe(path, montage: str = "bipolar") -> dict:
     pairs (anode, cathode or null).
     """
     from hfo_detect.io import open_recording
+    from hfo_detect.io.readers import mixed_rates
 
     rec = open_recording(path, montage=montage, on_flat="ignore")
     raw = rec._raw  # the source as read, for the monopolar channel list
@@ -30,6 +31,9 @@ def describe(path, montage: str = "bipolar") -> dict:
         "n_channels": rec.n_channels,
         "channels": rec.ch_names,
         "pairs": [list(p) for p in rec.ch_pairs],
+        # channel -> rate it was recorded at, when the file mixes rates ({} otherwise); only
+        # the channels at sfreq_hz are used (the others are left out, not upsampled)
+        "recorded_rates_hz": mixed_rates(rec.path) if rec.path is not None else {},
     }
 
 
@@ -54,6 +58,9 @@ def command(file: str, montage: str, as_json: bool) -> None:
         f"path:       {info['path']}",
         f"format:     {info['format']}",
         f"sfreq:      {info['sfreq_hz']:g} Hz",
+        *([f"rates:      MIXED in file: "
+           + ", ".join(f"{n} {r:g} Hz" for n, r in info["recorded_rates_hz"].items())
+           + f"; only channels at {info['sfreq_hz']:g} Hz are used"] if info["recorded_rates_hz"] else []),
         f"duration:   {info['duration_s']:.3f} s ({info['n_times']} samples)",
         f"channels:   {info['n_source_channels']} in file: {sources}",
         f"montage:    {montage} -> {info['n_channels']} channels",

@@ -6,6 +6,8 @@ import json
 
 import click
 
+from hfo_detect.commands._options import FiniteFloatRange
+
 
 @click.command("outcome")
 @click.option("--events", "events_dir", required=True, type=click.Path(path_type=str),
@@ -16,15 +18,16 @@ import click
               help="resected.tsv with participant_id, channel (contacts or bipolar channels).")
 @click.option("--kind", type=click.Choice(["frandr", "ripple", "fast_ripple", "hfo"]), default="frandr",
               show_default=True, help="Rate used for the HFO area (frandr = ripples co-occurring with FR).")
-@click.option("--ilae-cut", type=int, default=1, show_default=True,
+@click.option("--ilae-cut", type=click.IntRange(1, 6), default=1, show_default=True,
               help="ILAE classes above this count as recurrence (1: only ILAE 1 is seizure-free).")
-@click.option("--dwell", "dwell_min", type=float, default=0.5, show_default=True,
+@click.option("--dwell", "dwell_min", type=FiniteFloatRange(0.0, 1.0), default=0.5, show_default=True,
               help="Dwell-time threshold of the HFO area.")
 @click.option("--validity", type=click.Choice(["dwell", "trt"]), default="dwell", show_default=True,
               help="'trt' also requires test-retest reliability TRT > 0.5.")
 @click.option("--undefined", type=click.Choice(["free", "recurrence", "exclude"]), default="free",
               show_default=True, help="Prediction when no channel reaches the dwell threshold.")
-@click.option("--interval-duration", type=float, default=300.0, show_default=True,
+@click.option("--interval-duration", type=FiniteFloatRange(0.0, 1e6, min_open=True), default=300.0,
+              show_default=True,
               help="Interval length (s) when no *_ieeg.json sidecar gives RecordingDuration.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def command(events_dir, participants, resected, kind, ilae_cut, dwell_min, validity, undefined,

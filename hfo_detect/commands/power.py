@@ -11,7 +11,7 @@ def _parse_overrides(pairs: tuple[str, ...]):
     from hfo_detect.commands._options import config_from_set_pairs
     from hfo_detect.power import PowerConfig
 
-    return config_from_set_pairs(PowerConfig, pairs)
+    return config_from_set_pairs(PowerConfig, pairs, nonnegative=True)
 
 
 def format_table(est) -> str:
@@ -48,6 +48,13 @@ def estimate_run_folder(directory: str, cfg=None):
     results = [r for r in read_run(folder) if r.counts is not None]
     if not results:
         raise HFODetectError(f"no *{COUNTS_SUFFIX} found (run hfo-detect detect first)", directory)
+    from hfo_detect.power import estimate_power
+
+    for r in results:  # a bad table is named by its file, not only by the recording's stem
+        try:
+            estimate_power(r.counts, r.duration_s, cfg, recording=r.stem)
+        except HFODetectError as err:
+            raise HFODetectError(err.problem, folder / f"{r.stem}{COUNTS_SUFFIX}") from None
     return estimate_recordings([(r.stem, r.counts, r.duration_s) for r in results], cfg)
 
 

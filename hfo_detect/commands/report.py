@@ -34,8 +34,9 @@ def command(directory, reference, out, outcome, sweep, sweep_factors, gallery):
         except ValueError:
             raise click.BadParameter(f"{sweep_factors!r} is not a comma-separated list of numbers",
                                      param_hint="--sweep-factors") from None
-        if any(f <= 0 for f in factors):
-            raise click.BadParameter("factors must be positive", param_hint="--sweep-factors")
+        if not all(f > 0 and f < float("inf") for f in factors):  # also refuses nan
+            raise click.BadParameter("factors must be positive finite numbers",
+                                     param_hint="--sweep-factors")
     if factors and sweep:
         raise click.UsageError("give --sweep or --sweep-factors, not both")
     if factors:

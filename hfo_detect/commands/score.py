@@ -6,6 +6,11 @@ import json
 
 import click
 
+from hfo_detect.commands._options import FiniteFloatRange
+
+#: upper bound of the time options (s): beyond any recording [CHOICE], refuses 1e308 and inf
+MAX_SECONDS = 1e6
+
 
 def parse_renames(pairs: tuple[str, ...]) -> dict[str, str]:
     """``--rename OLD=NEW`` pairs -> ``{OLD: NEW}`` (channel names canonical, as events write them)."""
@@ -40,13 +45,16 @@ def _fmt(v) -> str:
 @click.argument("reference", type=click.Path(path_type=str))
 @click.option("--match", "rule", type=click.Choice(["overlap", "iou", "onset"]), default="overlap",
               show_default=True, help="Pairing rule: any overlap, IoU >= --iou, or onsets within --tolerance.")
-@click.option("--iou", "iou_threshold", type=float, default=0.2, show_default=True)
-@click.option("--tolerance", "tolerance_s", type=float, default=0.05, show_default=True, help="Seconds.")
+@click.option("--iou", "iou_threshold", type=FiniteFloatRange(0, 1, min_open=True), default=0.2,
+              show_default=True, help="IoU threshold of --match iou, in (0, 1].")
+@click.option("--tolerance", "tolerance_s", type=FiniteFloatRange(0, MAX_SECONDS), default=0.05,
+              show_default=True, help="Seconds (>= 0) between onsets for --match onset.")
 @click.option("--kind", type=click.Choice(["all", "ripple", "fast_ripple", "hfo"]), default="all",
               show_default=True, help="'hfo' = bands pooled only; 'all' = ripple, fast_ripple and pooled.")
 @click.option("--channels", default=None,
               help="Reviewed channels (comma-separated) or 'all'; default: channels with >= 1 reference mark.")
-@click.option("--bin", "bin_s", type=float, default=0.01, show_default=True, help="Bin width (s) for kappa.")
+@click.option("--bin", "bin_s", type=FiniteFloatRange(0, MAX_SECONDS, min_open=True), default=0.01,
+              show_default=True, help="Bin width (s, > 0) for kappa.")
 @click.option("--rename", "renames", multiple=True, metavar="OLD=NEW",
               help="Rename a channel on both sides before scoring (repeatable), e.g. "
                    "--rename AL1-AL2=AHR3-AHR4 for the authors' 50-s file, whose channel carries a "

@@ -30,7 +30,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import cohen_kappa_score, confusion_matrix, precision_recall_fscore_support
+from sklearn.metrics import precision_recall_fscore_support
 
 from hfo_detect.evaluation._frames import as_frame, canonical_channel, hfo_only, merge_overlapping
 from hfo_detect.evaluation.matching import check_rule, describe_rule, match_intervals
@@ -88,13 +88,58 @@ def bin_labels(onset, offset, start_s: float, stop_s: float, bin_s: float) -> np
     return np.cumsum(count)[:n_bins] > 0
 
 
-def _kappa(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    if y_true.size == 0:
+def bin_confusion(ref_onset, ref_offset, det_onset, det_offset, start_s: float, stop_s: float,
+                  bin_s: float) -> np.ndarray:
+    """Confusion matrix ``[[TN, FP], [FN, TP]]`` of the time-bin labellings of two interval sets.
+
+    The same bins as :func:`bin_labels` (reference = truth, detections = prediction), counted
+    from the intervals' edges only: the cost grows with the number of events, not with the time
+    span they cover (a mark at 1e9 s must not allocate 1e11 bins).
+    """
+    if not bin_s > 0:
+        raise ValueError(f"bin width must be > 0 s, not {bin_s!r}")
+    n_bins = max(int(np.ceil((stop_s - start_s) / bin_s - 1e-9)), 0)
+
+    def edges(onset, offset):
+        on = (np.asarray(onset, float) - start_s) / bin_s
+        off = (np.asarray(offset, float) - start_s) / bin_s
+        first = np.clip(np.floor(on + 1e-9), 0, n_bins).astype(np.int64)
+        last = np.clip(np.ceil(off - 1e-9), 0, n_bins).astype(np.int64)  # exclusive
+        keep = last > first
+        return first[keep], last[keep]
+
+    rf, rl = edges(ref_onset, ref_offset)
+    df_, dl = edges(det_onset, det_offset)
+    points = np.unique(np.r_[rf, rl, df_, dl, 0, n_bins])
+    cover_r = np.zeros(points.size, np.int64)
+    cover_d = np.zeros(points.size, np.int64)
+    np.add.at(cover_r, np.searchsorted(points, rf), 1)
+    np.add.at(cover_r, np.searchsorted(points, rl), -1)
+    np.add.at(cover_d, np.searchsorted(points, df_), 1)
+    np.add.at(cover_d, np.searchsorted(points, dl), -1)
+    seg = np.diff(points)  # segment i: bins [points[i], points[i+1]) share one coverage
+    in_r = np.cumsum(cover_r)[:-1] > 0
+    in_d = np.cumsum(cover_d)[:-1] > 0
+    tp = int(seg[in_r & in_d].sum())
+    fn = int(seg[in_r & ~in_d].sum())
+    fp = int(seg[~in_r & in_d].sum())
+    tn = n_bins - tp - fn - fp
+    return np.array([[tn, fp], [fn, tp]], dtype=np.int64)
+
+
+def kappa_from_confusion(cm: np.ndarray) -> float:
+    """Cohen's kappa of a 2x2 confusion matrix (the formula of
+    :func:`sklearn.metrics.cohen_kappa_score`, applied to counts; NaN where undefined)."""
+    cm = np.asarray(cm, dtype=np.float64)
+    total = cm.sum()
+    if total == 0:
         return np.nan
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        k = cohen_kappa_score(y_true, y_pred, labels=[False, True])
-    return float(k)
+    expected = np.outer(cm.sum(axis=1), cm.sum(axis=0)) / total
+    off = 1.0 - np.eye(2)
+    denom = float((off * expected).sum())
+    if denom == 0:
+        return np.nan
+    return float(1.0 - (off * cm).sum() / denom)
 
 
 @dataclass
@@ -241,7 +286,7 @@ def score_events(
     for kind in kinds:
         d_all = _side(det, kind, merge_pooled)
         r_all = _side(ref, kind, merge_pooled)
-        yt_all, yp_all = [], []
+        cm_all = np.zeros((2, 2), dtype=np.int64)
         totals = np.zeros(3, dtype=int)
         for ch in reviewed:
             d = d_all[d_all["channel"] == ch]
@@ -252,26 +297,22 @@ def score_events(
             tp = len(di)
             fp, fn = len(d) - tp, len(r) - tp
             totals += (tp, fp, fn)
-            yt = bin_labels(r["onset"], r["offset"], start_s, stop_s, bin_s)
-            yp = bin_labels(d["onset"], d["offset"], start_s, stop_s, bin_s)
-            yt_all.append(yt)
-            yp_all.append(yp)
+            cm = bin_confusion(r["onset"], r["offset"], d["onset"], d["offset"], start_s, stop_s, bin_s)
+            cm_all += cm
             p, rc, f = prf(tp, fp, fn)
             rows.append(dict(kind=kind, channel=ch, n_detected=len(d), n_reference=len(r), tp=tp, fp=fp,
-                             fn=fn, precision=p, recall=rc, f1=f, kappa=_kappa(yt, yp)))
+                             fn=fn, precision=p, recall=rc, f1=f, kappa=kappa_from_confusion(cm)))
             if tp:
                 match_rows.append(pd.DataFrame({
                     "kind": kind, "channel": ch,
                     "det_onset": d["onset"].to_numpy()[di], "det_offset": d["offset"].to_numpy()[di],
                     "ref_onset": r["onset"].to_numpy()[ri], "ref_offset": r["offset"].to_numpy()[ri],
                 }))
-        yt = np.concatenate(yt_all) if yt_all else np.zeros(0, bool)
-        yp = np.concatenate(yp_all) if yp_all else np.zeros(0, bool)
-        confusion[kind] = confusion_matrix(yt, yp, labels=[False, True]) if yt.size else np.zeros((2, 2), int)
+        confusion[kind] = cm_all
         tp, fp, fn = (int(x) for x in totals)
         p, rc, f = prf(tp, fp, fn)
         rows.append(dict(kind=kind, channel=ALL_CHANNELS, n_detected=tp + fp, n_reference=tp + fn, tp=tp, fp=fp,
-                         fn=fn, precision=p, recall=rc, f1=f, kappa=_kappa(yt, yp)))
+                         fn=fn, precision=p, recall=rc, f1=f, kappa=kappa_from_confusion(cm_all)))
     table = pd.DataFrame(rows, columns=["kind", "channel", "n_detected", "n_reference", "tp", "fp", "fn",
                                         "precision", "recall", "f1", "kappa"])
     matches = (pd.concat(match_rows, ignore_index=True) if match_rows else

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from hfo_detect.io.readers import open_raw
+from hfo_detect.errors import NoUsableChannelsError
+from hfo_detect.io.readers import mixed_rates, open_raw
 from hfo_detect.io.recording import Recording
 from hfo_detect.io.validate import flat_channels, handle_flat, validate_sampling_rate
 
@@ -54,7 +55,16 @@ def open_recording(
     raw, fmt, file_path = open_raw(path, preload=preload)
     if min_fs_hz is not None:
         validate_sampling_rate(raw.info["sfreq"], min_fs_hz / 2.0, file_path, on_low_fs)
-    rec = Recording.from_raw(raw, montage, path=file_path, fmt=fmt)
+    try:
+        rec = Recording.from_raw(raw, montage, path=file_path, fmt=fmt)
+    except NoUsableChannelsError as err:
+        rates = mixed_rates(file_path)
+        if not rates:
+            raise
+        low = ", ".join(f"{n} {r:g} Hz" for n, r in rates.items() if r < raw.info["sfreq"])
+        raise NoUsableChannelsError(
+            f"{err.problem}; channels recorded below {raw.info['sfreq']:g} Hz were left out "
+            f"(the file mixes sampling rates: {low})", file_path) from None
     return rec.drop_flat(on_flat, flat_tol_uv)
 
 

@@ -86,8 +86,8 @@ def resolve_montage(
     Parameters
     ----------
     montage : {"bipolar", "as-is"} or sequence of (anode, cathode)
-        ``"bipolar"``: neighbouring contacts; if the channels are already bipolar
-        derivations (every iEEG name looks like ``"A1-A2"``) they are used as they are.
+        ``"bipolar"``: neighbouring contacts; channels that are already bipolar derivations
+        (names like ``"A1-A2"``) are used as they are, also in a file mixing both kinds.
         ``"as-is"``: every iEEG-type channel unchanged. A list: exactly those pairs.
     ch_names, ch_types : sequence of str
         Channels of the recording.
@@ -115,7 +115,19 @@ def resolve_montage(
         if usable and all(is_bipolar_name(n) for n in usable):
             return list(usable), [(n, None) for n in usable]
         pairs = bipolar_pairs(ch_names, types)
-        return [pair_name(a, c) for a, c in pairs], [(a, c) for a, c in pairs]
+        names = [pair_name(a, c) for a, c in pairs]
+        out = [(a, c) for a, c in pairs]
+        # a file mixing both kinds: the derivations already in it are kept as they are (after
+        # the pairs of the monopolar contacts), never dropped; a recorded derivation wins over
+        # a computed one of the same name
+        for n in usable:
+            if is_bipolar_name(n):
+                if n in names:
+                    i = names.index(n)
+                    del names[i], out[i]
+                names.append(n)
+                out.append((n, None))
+        return names, out
     pairs = [tuple(p) for p in montage]
     missing = sorted({ch for p in pairs for ch in p if ch not in ch_names})
     if missing:

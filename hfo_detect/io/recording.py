@@ -15,10 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from hfo_detect.errors import EmptyFileError, NoUsableChannelsError
+from hfo_detect.errors import CorruptFileError, EmptyFileError, NoUsableChannelsError
 from hfo_detect.io.edf_write import CHANNEL_SEPARATOR, PAD_LABEL
 from hfo_detect.io.montage import EEG_TYPES, resolve_montage
-from hfo_detect.io.validate import check_finite, check_unique_names, flat_channels, handle_flat
+from hfo_detect.io.validate import check_amplitude, check_finite, check_unique_names, flat_channels, handle_flat
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +110,13 @@ class Recording:
             if isinstance(montage, str) and montage not in ("as-is", "bipolar"):
                 raise
             raise NoUsableChannelsError(str(err), path) from None
+        if montage == "bipolar":
+            kept = [n for n, (a, c) in zip(names, pairs) if c is None]
+            derived = [n for n, (a, c) in zip(names, pairs) if c is not None]
+            if kept and derived:
+                log.warning("%s: the file mixes monopolar and bipolar channels: %d pair(s) of "
+                            "neighbouring contacts derived, %d bipolar channel(s) kept as recorded",
+                            path, len(derived), len(kept))
         return cls(raw, names, pairs, path=path, fmt=fmt, n_times=_unpadded_length(raw))
 
     @classmethod
@@ -158,7 +165,12 @@ class Recording:
         start = max(0, int(start))
         if stop <= start:
             return np.zeros((self.n_channels, 0))
-        src = self._raw.get_data(picks=self._picks, start=start, stop=stop) * 1e6
+        try:
+            src = self._raw.get_data(picks=self._picks, start=start, stop=stop) * 1e6
+        except (ValueError, OSError, EOFError, IndexError) as err:  # MNE on a cut or damaged file
+            raise CorruptFileError(
+                f"samples {start}-{stop} cannot be read (file truncated or damaged: "
+                f"{type(err).__name__}: {' '.join(str(err).split())[:100]})", self.path) from None
         out = src[self._anode]
         if self._cath_out.size:
             out[self._cath_out] -= src[self._cath_src]
@@ -205,7 +217,10 @@ class Recording:
         """
         if on_flat == "ignore":
             return self
-        keep = handle_flat(self.ch_names, flat_channels(self.ptp_uv(chunk_s), tol_uv), on_flat, self.path)
+        ptp = self.ptp_uv(chunk_s)
+        if ptp.size and ptp.max() > 0:  # moving but tiny everywhere: a unit slip, not flat
+            check_amplitude(ptp, self.path)
+        keep = handle_flat(self.ch_names, flat_channels(ptp, tol_uv), on_flat, self.path)
         return self.subset(keep)
 
     def subset(self, names: Sequence[str]) -> Recording:

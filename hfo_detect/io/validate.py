@@ -21,6 +21,7 @@ from hfo_detect.errors import (
     NoUsableChannelsError,
     SamplingRateError,
     TruncatedFileError,
+    UnitError,
 )
 
 log = logging.getLogger(__name__)
@@ -84,12 +85,62 @@ def check_edf_header(path) -> dict:
         variable = fh.read(n_signals * _EDF_BYTES_PER_SIGNAL)
     if len(variable) < n_signals * _EDF_BYTES_PER_SIGNAL or header_bytes != _EDF_FIXED_HEADER * (n_signals + 1):
         raise CorruptFileError("EDF header is inconsistent with its number of signals", path)
-    labels = [variable[i * 16 : (i + 1) * 16].decode("latin-1").strip() for i in range(n_signals)]
+    labels = [decode_label(variable[i * 16 : (i + 1) * 16]) for i in range(n_signals)]
+    is_annot = [lb.endswith("Annotations") for lb in labels]
+    n_data = n_signals - sum(is_annot)
+    if n_data == 0:
+        raise EmptyFileError("EDF+ file holds only annotations, no signal channels", path)
+    blank = [i + 1 for i, lb in enumerate(labels) if not lb]
+    if blank:
+        which = "all" if len(blank) == n_data else "signal(s) " + ", ".join(map(str, blank)) + " of"
+        raise CorruptFileError(f"blank channel label: {which} {n_data} signals have no name", path)
+
+    def field(offset: int, width: int, what: str, parse):
+        out = []
+        for i in range(n_signals):
+            raw = variable[offset + i * width : offset + (i + 1) * width]
+            try:
+                out.append(parse(raw.decode("ascii").strip()))
+            except (UnicodeDecodeError, ValueError):
+                raise CorruptFileError(
+                    f"not a valid EDF/BDF header ({what} of {labels[i]} is {raw!r})", path) from None
+        return out
+
+    base = n_signals * (16 + 80 + 8)
+    pmin = field(base, 8, "physical minimum", float)
+    pmax = field(base + n_signals * 8, 8, "physical maximum", float)
+    dmin = field(base + n_signals * 16, 8, "digital minimum", float)  # integers by the standard;
+    dmax = field(base + n_signals * 24, 8, "digital maximum", float)  # some writers add ".0"
     start = n_signals * _EDF_BYTES_BEFORE_NSAMP
     samples = [
         _ascii_int(variable[start + i * 8 : start + (i + 1) * 8], "samples per record", path)
         for i in range(n_signals)
     ]
+    for i, lb in enumerate(labels):
+        if samples[i] <= 0:
+            raise CorruptFileError(f"channel {lb}: samples per data record is {samples[i]} (must be > 0)", path)
+        if is_annot[i]:
+            continue
+        if dmin[i] >= dmax[i]:
+            what = "equals" if dmin[i] == dmax[i] else "is above"
+            raise CorruptFileError(
+                f"channel {lb}: digital minimum {dmin[i]:g} {what} digital maximum {dmax[i]:g}; "
+                "the samples cannot be scaled to physical units", path)
+        if pmin[i] == pmax[i]:
+            raise CorruptFileError(
+                f"channel {lb}: physical minimum equals physical maximum ({pmin[i]:g}); "
+                "the samples cannot be scaled to physical units", path)
+    inverted = [lb for i, lb in enumerate(labels) if not is_annot[i] and pmin[i] > pmax[i]]
+    if inverted:  # allowed by EDF+ (negative amplifier gain), but usually swapped fields: say it
+        log.warning("%s: physical minimum > maximum for %s: the signal is read inverted "
+                    "(negative gain)", path, ", ".join(inverted[:8]) + (", ..." if len(inverted) > 8 else ""))
+    try:
+        record_s = float(fixed[244:252].decode("ascii").strip())
+    except (UnicodeDecodeError, ValueError):
+        raise CorruptFileError(f"not a valid EDF/BDF header (record duration field is {fixed[244:252]!r})",
+                               path) from None
+    if not (record_s > 0 and np.isfinite(record_s)):
+        raise CorruptFileError(f"data record duration is {record_s:g} s (must be > 0)", path)
     bytes_per_sample = 3 if is_bdf else 2
     record_bytes = sum(samples) * bytes_per_sample
     if n_records == 0 or record_bytes == 0:
@@ -104,17 +155,41 @@ def check_edf_header(path) -> dict:
             f"truncated: header says {n_records} records ({expected} bytes) but the file has {size} bytes",
             path,
         )
-    check_unique_names([lb for lb in labels if not lb.endswith("Annotations")], path)
+    if size - expected >= record_bytes:  # whole records beyond the header's count: MNE drops them
+        log.warning("%s: %d bytes after the %d data records the header announces are ignored",
+                    path, size - expected, n_records)
+    check_unique_names([lb for lb, a in zip(labels, is_annot) if not a], path)
     reserved = fixed[192:236].decode("latin-1")
     fmt = "BDF" if is_bdf else ("EDF+" if reserved.startswith("EDF+") else "EDF")
+    rates = {lb: samples[i] / record_s for i, lb in enumerate(labels) if not is_annot[i]}
     return {
         "format": fmt,
         "n_records": n_records,
         "n_signals": n_signals,
         "labels": labels,
         "samples_per_record": samples,
+        "record_s": record_s,
+        "rates": rates,
         "expected_bytes": expected,
     }
+
+
+def decode_label(raw: bytes) -> str:
+    """An EDF label: ASCII by the standard; valid UTF-8 (``HÜ1``) is taken as UTF-8, anything
+    else as Latin-1. Control characters (NUL, BEL, ...) are removed: they must never reach an
+    output table."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    return clean_name(text)
+
+
+def clean_name(name: str) -> str:
+    """A channel name without control characters (C0/C1, DEL) and surrounding blanks."""
+    import unicodedata
+
+    return "".join(ch for ch in str(name) if unicodedata.category(ch) != "Cc").strip()
 
 
 def check_unique_names(names: Sequence[str], path=None) -> None:
@@ -183,6 +258,23 @@ def check_finite(data: np.ndarray, ch_names: Sequence[str], sfreq: float, start:
         f"({n_bad} in samples {start}-{start + data.shape[1]})",
         path,
     )
+
+
+#: largest peak-to-peak amplitude (uV) below which no channel of a recording can be EEG
+#: [CHOICE: iEEG spans tens to thousands of uV; a recording whose every channel stays under
+#: 1 uV is in a wrong unit (data written in volts but labelled uV, or scaled by 1e-6 twice)]
+MIN_PLAUSIBLE_PTP_UV = 1.0
+
+
+def check_amplitude(ptp_uv: np.ndarray, path=None) -> None:
+    """Raise :class:`UnitError` when every (non-flat) channel's peak-to-peak amplitude is
+    implausibly small for EEG in microvolts: detection would silently find nothing."""
+    ptp_uv = np.asarray(ptp_uv, dtype=float)
+    if ptp_uv.size and float(ptp_uv.max()) < MIN_PLAUSIBLE_PTP_UV:
+        raise UnitError(
+            f"amplitudes implausibly small for EEG: largest peak-to-peak {ptp_uv.max():.3g} uV "
+            f"(< {MIN_PLAUSIBLE_PTP_UV:g} uV on every channel); the unit in the file is probably "
+            "wrong (e.g. volts stored as microvolts)", path)
 
 
 def flat_channels(ptp_uv: np.ndarray, tol_uv: float = 1e-6) -> np.ndarray:

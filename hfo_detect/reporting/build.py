@@ -16,7 +16,7 @@ import os
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -229,16 +229,38 @@ def raster_figure(res: DetectionResult, panel: dict, cfg: ReportConfig) -> tuple
 # --------------------------------------------------------------------------------------
 
 
-def _read_table(path: Path) -> pd.DataFrame:
-    if path.suffix.lower() == ".json":
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(data, dict):
-            for key in ("patients", "table", "rows"):
-                if isinstance(data.get(key), list):
-                    return pd.DataFrame(data[key])
-            return pd.DataFrame([data])
-        return pd.DataFrame(data)
-    return pd.read_csv(path, sep="\t" if path.suffix.lower() in (".tsv", ".txt") else ",")
+def _read_table(path: Path, numeric: Sequence[str] = ()) -> pd.DataFrame:
+    """A TSV/CSV/JSON table; any failure, or a missing/non-numeric column of ``numeric``, is
+    one :class:`HFODetectError` naming the file (binary files, wrong columns, bad JSON)."""
+    try:
+        if path.suffix.lower() == ".json":
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(data, dict):
+                lists = [data[k] for k in ("patients", "table", "rows") if isinstance(data.get(k), list)]
+                table = pd.DataFrame(lists[0]) if lists else pd.DataFrame([data])
+            else:
+                table = pd.DataFrame(data)
+        else:
+            table = pd.read_csv(path, sep="\t" if path.suffix.lower() in (".tsv", ".txt") else ",",
+                                encoding="utf-8")
+    except FileNotFoundError:
+        raise HFODetectError("table not found", path) from None
+    except (OSError, ValueError, TypeError, UnicodeDecodeError, pd.errors.ParserError) as err:
+        reason = "not UTF-8 text" if isinstance(err, UnicodeDecodeError) else " ".join(str(err).split())[:120]
+        raise HFODetectError(f"cannot read table ({reason})", path) from None
+    table.columns = [str(c).strip() for c in table.columns]
+    missing = [c for c in numeric if c not in table.columns]
+    if missing:
+        raise HFODetectError(f"table lacks column(s) {', '.join(missing)} (has: "
+                             f"{', '.join(map(str, table.columns[:8]))})", path)
+    for col in numeric:
+        values = pd.to_numeric(table[col], errors="coerce")
+        if values.isna().any() or not np.isfinite(values).all():
+            raise HFODetectError(f"column {col!r} must hold finite numbers", path)
+        table[col] = values
+    if not len(table):
+        raise HFODetectError("table has no rows", path)
+    return table
 
 
 def _clean(obj: Any) -> Any:
@@ -355,7 +377,7 @@ def build_report(det_dir: str | os.PathLike, out: str | os.PathLike | None = Non
     if isinstance(sweep, pd.DataFrame):
         tables.append(sweep)
     elif sweep is not None:
-        tables.append(_read_table(Path(sweep)))
+        tables.append(_read_table(Path(sweep), numeric=("threshold", "precision", "recall")))
     if tables:
         from hfo_detect.evaluation import pr_auc
 
