@@ -169,9 +169,11 @@ def write_streamed_edf(path: Path, n_channels: int, duration_s: float, sfreq: fl
     return names
 
 
-def scale(work: Path, quick: bool) -> Workload:
-    """Workload (c), generated on the fly (not committed)."""
+def scale(work: Path, quick: bool, duration_s: float | None = None) -> Workload:
+    """Workload (c), generated on the fly (not committed); ``duration_s`` shortens it."""
     n_ch, dur = SIZES["scale"]["quick" if quick else "full"]
+    if duration_s is not None:
+        dur = float(duration_s)
     folder = work / f"scale_{n_ch}ch_{int(dur)}s"
     folder.mkdir(parents=True, exist_ok=True)
     edf = folder / "scale_ieeg.edf"
