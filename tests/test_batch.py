@@ -223,9 +223,12 @@ def test_kill_9_then_resume_equals_uninterrupted(reference_run, corpus, tmp_path
     assert proc.returncode == -signal.SIGKILL
     n_done_at_kill = sum(r["status"] == "done" for r in read_manifest(manifest))
     assert 1 <= n_done_at_kill < 3
-    # no half-written result: every output present is listed by a done record
+    # no half-written result: every output is whole (written under a temporary name, then
+    # renamed); outputs no done record vouches for can only be those of the one recording in
+    # flight, when the kill landed between its renames and its manifest line: the rerun redoes it
     listed = {o for r in read_manifest(manifest) for o in r.get("outputs", [])}
-    assert set(outputs(out)) <= listed
+    unlisted = set(outputs(out)) - listed
+    assert len({name.rsplit("_", 1)[0] for name in unlisted}) <= 1, unlisted
 
     rerun = cli("detect", corpus, "--out", out, *ARGS, "--jobs", "1")
     assert rerun.returncode == 1
