@@ -46,3 +46,16 @@ def test_bad_input_is_one_line_error(tmp_path):
                            str(tmp_path / "o")], capture_output=True, text=True)
     assert proc.returncode == 1
     assert proc.stderr.strip().count("\n") == 0 and "garbage.edf" in proc.stderr
+
+
+def test_default_preset_thresholds_are_not_truncated(snn_mat, tmp_path):
+    """The floor calibration works in 0.1-uV steps: the table shows the encoder's thresholds."""
+    from hfo_detect.detector import NeuromorphicDetector
+    from hfo_detect.io import open_recording
+
+    main(["encode", str(snn_mat), "--out", str(tmp_path), "--montage", "as-is"])
+    table = pd.read_csv(tmp_path / f"{snn_mat.stem}_adm.tsv", sep="\t")
+    det = NeuromorphicDetector().fit(open_recording(snn_mat, montage="as-is"))
+    expected = det.thresholds_.to_numpy()[0]  # one channel: its threshold per band
+    assert table.threshold_uv.tolist() == pytest.approx(list(expected))
+    assert any(t != int(t) for t in table.threshold_uv)  # sub-microvolt steps survive

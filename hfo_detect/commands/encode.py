@@ -31,7 +31,7 @@ def adm_table(result, ch_names) -> "pandas.DataFrame":  # noqa: F821
         for b, band in enumerate(result.band_names):
             n_up, n_dn = int(counts[c, b, 0]), int(counts[c, b, 1])
             rows.append({"channel": ch, "band": band,
-                         "threshold_uv": int(result.thresholds[b, c]), "n_up": n_up,
+                         "threshold_uv": round(float(result.thresholds[b, c]), 6), "n_up": n_up,
                          "n_down": n_dn, "rate_hz": (n_up + n_dn) / result.duration_s})
     return pd.DataFrame(rows, columns=["channel", "band", "threshold_uv", "n_up", "n_down",
                                        "rate_hz"])
