@@ -18,7 +18,6 @@ chunked run gives exactly the events of a one-shot run.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd

@@ -25,9 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hfo_detect.config import NetworkConfig, OutputConfig
-from hfo_detect.snn.params import (
-    _MISMATCH_NEURON_ROWS, N_SYNAPSE_ROWS, S_ITAU, S_ITH, S_IW, S_SIGN, NetworkParams,
-    _neuron_rows, _stream_csr, _truncated_factors, tau_to_current)
+from hfo_detect.snn.params import S_IW, NetworkParams, custom_network
 from hfo_detect.snn.simulate import NetworkState, run_network
 from hfo_detect.spikes import SpikeTrains
 
@@ -38,36 +36,9 @@ def _layer(net_cfg: NetworkConfig, name: str, sign, weight_na, tau_ms, slot_src,
            tau_mem_ms: float, n_channels: int, first_channel: int,
            neuron_band=None) -> NetworkParams:
     """A layer from (n_slots, n_neurons) arrays, with per-channel device mismatch."""
-    sc, nc = net_cfg.synapse, net_cfg.neuron
-    slot_src = np.ascontiguousarray(np.atleast_2d(slot_src), dtype=np.int32)
-    n_slots, n_n = slot_src.shape
-    syn1 = np.empty((N_SYNAPSE_ROWS, n_slots, n_n))
-    syn1[S_SIGN] = np.sign(sign)
-    syn1[S_IW] = np.asarray(weight_na, float) * 1e3 * sc.baseweight * sc.w_plast
-    syn1[S_ITAU] = tau_to_current(np.asarray(tau_ms, float) * 1e-3, sc.C, sc.Ut, net_cfg.kappa_conv)
-    syn1[S_ITH] = sc.I_th
-    nrn1 = _neuron_rows(net_cfg, tau_mem_ms * 1e-3, n_n)
-    synapse = np.repeat(syn1[None], n_channels, axis=0)
-    neuron = np.repeat(nrn1[None], n_channels, axis=0)
-    if net_cfg.mismatch_cv > 0:
-        for c in range(n_channels):
-            rng = np.random.default_rng(np.random.SeedSequence(
-                [int(net_cfg.seed), int(first_channel + c), _LAYER_TAG[name]]))
-            for row in (S_IW, S_ITAU, S_ITH):
-                synapse[c, row] *= _truncated_factors(rng, net_cfg.mismatch_cv, (n_slots, n_n))
-            for row in _MISMATCH_NEURON_ROWS:
-                neuron[c, row] *= _truncated_factors(rng, net_cfg.mismatch_cv, n_n)
-    ptr, syn_idx = _stream_csr(slot_src, n_streams)
-    band = (np.full(n_n, -1, dtype=np.int64) if neuron_band is None
-            else np.asarray(neuron_band, dtype=np.int64))
-    return NetworkParams(
-        topology=name, n_channels=int(n_channels), n_hidden=n_n, n_slots=n_slots,
-        n_streams=n_streams, band_names=(), neuron_band=band, slot_src=slot_src,
-        stream_ptr=ptr, stream_syn=syn_idx, fanout=np.diff(ptr),
-        synapse=np.ascontiguousarray(synapse), neuron=np.ascontiguousarray(neuron),
-        syn_const=np.array([sc.Io, sc.C, sc.Ut, 0.5 * (sc.kn + sc.kp), sc.I_init]),
-        neuron_kappa=0.5 * (nc.kn + nc.kp), neuron_ut=nc.Ut, refractory_s=nc.refractory_s,
-        dt_s=float(net_cfg.dt_s), imem_init=nc.Imem_init, iahp_init=nc.Iahp_init, cfg=net_cfg)
+    return custom_network(net_cfg, sign, weight_na, tau_ms, slot_src, n_streams, n_channels,
+                          tau_mem_s=tau_mem_ms * 1e-3, topology=name, neuron_band=neuron_band,
+                          first_channel=first_channel, mismatch_tag=_LAYER_TAG[name])
 
 
 def build_interneurons(out_cfg: OutputConfig, net_cfg: NetworkConfig, n_channels: int,

@@ -314,7 +314,7 @@ def _decay(v, a, rate, io, dt, io_s):
 @njit(**LOCK_JIT)
 def _group_setup(c, idx, syn, nrn, syn_const, kappa, ut, v, sign, rate, iw, itau, ith, kc,
                  i_syn, imem, iahp, ref_until, x, a, ru):
-    io_s, c_s, ut_s, kappa_s = syn_const[0], syn_const[1], syn_const[2], syn_const[3]
+    c_s, ut_s, kappa_s = syn_const[1], syn_const[2], syn_const[3]
     n_slots = v.shape[0]
     for j in range(idx.size):
         n = idx[j]

@@ -345,27 +345,43 @@ def build_network(net_cfg: NetworkConfig, band_names: tuple[str, ...],
 
 
 def custom_network(net_cfg: NetworkConfig, sign, weight_na, tau_ms, slot_src, n_streams: int,
-                   n_channels: int = 1) -> NetworkParams:
-    """A network from explicit arrays (slots x neurons), no mismatch; for tests and checks.
+                   n_channels: int = 1, *, tau_mem_s: float | None = None,
+                   topology: str = "custom", neuron_band=None, first_channel: int = 0,
+                   mismatch_tag: int | None = None) -> NetworkParams:
+    """A network from explicit arrays (slots x neurons): tests, checks and the later layers.
 
     ``sign``, ``weight_na``, ``tau_ms`` and ``slot_src`` have shape (n_slots, n_hidden).
+    ``tau_mem_s`` defaults to the neuron config's. Device mismatch (``net_cfg.mismatch_cv``)
+    is applied only with a ``mismatch_tag``: channel ``c`` draws from
+    ``(seed, first_channel + c, mismatch_tag)``, so each layer of a chip channel is reproducible.
     """
     sc, nc = net_cfg.synapse, net_cfg.neuron
-    slot_src = np.atleast_2d(np.asarray(slot_src, dtype=np.int32))
+    slot_src = np.ascontiguousarray(np.atleast_2d(slot_src), dtype=np.int32)
     n_slots, n_h = slot_src.shape
     syn1 = np.empty((N_SYNAPSE_ROWS, n_slots, n_h))
     syn1[S_SIGN] = np.sign(sign)
     syn1[S_IW] = np.asarray(weight_na, float) * 1e3 * sc.baseweight * sc.w_plast
     syn1[S_ITAU] = tau_to_current(np.asarray(tau_ms, float) * 1e-3, sc.C, sc.Ut, net_cfg.kappa_conv)
     syn1[S_ITH] = sc.I_th
+    nrn1 = _neuron_rows(net_cfg, nc.tau_mem_s if tau_mem_s is None else tau_mem_s, n_h)
+    synapse = np.repeat(syn1[None], n_channels, axis=0)
+    neuron = np.repeat(nrn1[None], n_channels, axis=0)
+    if mismatch_tag is not None and net_cfg.mismatch_cv > 0:
+        for c in range(n_channels):
+            rng = np.random.default_rng(np.random.SeedSequence(
+                [int(net_cfg.seed), int(first_channel + c), int(mismatch_tag)]))
+            for row in (S_IW, S_ITAU, S_ITH):
+                synapse[c, row] *= _truncated_factors(rng, net_cfg.mismatch_cv, (n_slots, n_h))
+            for row in _MISMATCH_NEURON_ROWS:
+                neuron[c, row] *= _truncated_factors(rng, net_cfg.mismatch_cv, n_h)
     ptr, syn_idx = _stream_csr(slot_src, n_streams)
+    band = (np.full(n_h, -1, dtype=np.int64) if neuron_band is None
+            else np.asarray(neuron_band, dtype=np.int64))
     return NetworkParams(
-        topology="custom", n_channels=n_channels, n_hidden=n_h, n_slots=n_slots,
-        n_streams=n_streams, band_names=(), neuron_band=np.full(n_h, -1, dtype=np.int64),
-        slot_src=slot_src, stream_ptr=ptr, stream_syn=syn_idx, fanout=np.diff(ptr),
-        synapse=np.ascontiguousarray(np.repeat(syn1[None], n_channels, axis=0)),
-        neuron=np.ascontiguousarray(np.repeat(_neuron_rows(net_cfg, nc.tau_mem_s, n_h)[None],
-                                              n_channels, axis=0)),
+        topology=topology, n_channels=int(n_channels), n_hidden=n_h, n_slots=n_slots,
+        n_streams=n_streams, band_names=(), neuron_band=band, slot_src=slot_src,
+        stream_ptr=ptr, stream_syn=syn_idx, fanout=np.diff(ptr),
+        synapse=np.ascontiguousarray(synapse), neuron=np.ascontiguousarray(neuron),
         syn_const=np.array([sc.Io, sc.C, sc.Ut, 0.5 * (sc.kn + sc.kp), sc.I_init]),
         neuron_kappa=0.5 * (nc.kn + nc.kp), neuron_ut=nc.Ut, refractory_s=nc.refractory_s,
-        dt_s=net_cfg.dt_s, imem_init=nc.Imem_init, iahp_init=nc.Iahp_init, cfg=net_cfg)
+        dt_s=float(net_cfg.dt_s), imem_init=nc.Imem_init, iahp_init=nc.Iahp_init, cfg=net_cfg)
