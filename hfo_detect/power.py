@@ -331,8 +331,8 @@ def chip_rule(cfg: PowerConfig | None = None, n_hidden: int | None = None) -> st
     """One sentence stating how channels are mapped onto chips."""
     cfg = cfg or PowerConfig()
     text = (f"chips per recording = max(ceil(channels / {cfg.channels_per_chip} headstage channels), "
-            f"ceil(channels x hidden neurons / {cfg.neurons_per_chip} neurons per chip))")
+            f"ceil(channels x neurons per channel / {cfg.neurons_per_chip} neurons per chip))")
     if n_hidden:
         per_chip = max(1, min(cfg.channels_per_chip, cfg.neurons_per_chip // max(int(n_hidden), 1)))
-        text += f"; with {int(n_hidden)} hidden neurons per channel one chip holds {per_chip} channels"
+        text += f"; with {int(n_hidden)} neurons per channel one chip holds {per_chip} channels"
     return text
