@@ -339,6 +339,13 @@ class NetworkConfig:
     lockstep_h_max_s : float
         Largest ``lockstep`` step: a relaxing group after an event may take steps up to 50 ms
         (the error control, not this bound, limits them) [CHOICE].
+    lockstep_group_size : int
+        Most neurons that ``lockstep`` advances with one step size: a set of neurons sharing
+        their input streams (``hfo256``: 128 per band) is split into groups of this many. The
+        worst neuron of a group sets its step, and usually a few neurons near threshold are
+        the worst, so smaller groups take fewer neuron-steps but pay the per-step control more
+        often: 32 (four AVX-512 vectors) measured fastest of 8-128 (module docstring of
+        ``hfo_detect/snn/lockstep.py``) [CHOICE].
     fast_rest_tol : float
         A quiet neuron (no excitatory synapse, AHP or refractory activity; I_mem below I_o) whose
         I_mem is within this fraction of I_o from its resting value is snapped onto it and then
@@ -367,6 +374,7 @@ class NetworkConfig:
     lockstep_rtol: float = 3e-5
     lockstep_atol: float = 1e-14
     lockstep_h_max_s: float = 0.05
+    lockstep_group_size: int = 32
     synapse: SynapseConfig = field(default_factory=SynapseConfig)
     neuron: NeuronConfig = field(default_factory=NeuronConfig)
 
@@ -383,6 +391,7 @@ class NetworkConfig:
         for name in ("fast_rtol", "fast_atol", "lockstep_rtol", "lockstep_atol"):
             _check_range(name, getattr(self, name), 0.0, lo_open=True)
         _check_range("lockstep_h_max_s", self.lockstep_h_max_s, self.fast_h_min_s, lo_open=True)
+        _check_range("lockstep_group_size", self.lockstep_group_size, 1, integer=True)
         for name in ("weights_na", "tau_exc_ms", "tau_delta_ms"):
             lo, hi = getattr(self, name)
             _check_range(f"{name}[0]", lo, 0.0)

@@ -313,3 +313,8 @@ def test_lockstep_groups_share_input_streams():
     assert (p.neuron_band[members[:128]] == p.neuron_band[0]).all()
     ptr, _ = neuron_groups(np.array([[0, 1, 0], [1, 0, 2]]))
     assert list(np.diff(ptr)) == [2, 1]  # {0,1} twice (slot order does not matter), {0,2}
+    ptr, members = neuron_groups(p.slot_src, 48)  # split within a stream set, never across
+    assert list(np.diff(ptr)) == [48, 48, 32] * 2
+    for g in range(ptr.size - 1):
+        assert np.unique(p.neuron_band[members[ptr[g]:ptr[g + 1]]]).size == 1
+    assert p.cfg.lockstep_group_size == 32
