@@ -344,8 +344,10 @@ class NetworkConfig:
         their input streams (``hfo256``: 128 per band) is split into groups of this many. The
         worst neuron of a group sets its step, and usually a few neurons near threshold are
         the worst, so smaller groups take fewer neuron-steps but pay the per-step control more
-        often: 32 (four AVX-512 vectors) measured fastest of 8-128 (module docstring of
-        ``hfo_detect/snn/lockstep.py``) [CHOICE].
+        often: 32 (four AVX-512 vectors) and 16 measured fastest of 8-128 (2x faster than 128
+        with the kernel's other changes), and 16 integrates a neuron with less margin (spike
+        counts off the converged reference on 2 % of the neurons of a real snippet, against
+        1 % at 32 and 128); module docstring of ``hfo_detect/snn/lockstep.py`` [CHOICE].
     fast_rest_tol : float
         A quiet neuron (no excitatory synapse, AHP or refractory activity; I_mem below I_o) whose
         I_mem is within this fraction of I_o from its resting value is snapped onto it and then

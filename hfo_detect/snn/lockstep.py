@@ -7,22 +7,25 @@ of work is a *group* of neurons, not a neuron:
 
 * **Groups.** Neurons whose synapses listen to the same set of input streams receive their
   input events at the same times (``hfo256``: the 128 neurons of a band; ``sharifhazileh2021``:
-  all 85). A group advances as one: one step size for all its neurons, chosen by the worst
-  neuron's error estimate (so every neuron meets the same ``fast_rtol``/``fast_atol``), and
+  all 85), split into groups of at most ``lockstep_group_size``. A group advances as one: one
+  step size for all its neurons, chosen by the worst neuron's error estimate (so every neuron
+  meets the same ``lockstep_rtol``/``lockstep_atol``), and
   every stage is a branch-free loop over the group's neurons that the compiler vectorizes
   (clipping regimes written as selects; contiguous per-group work arrays). A group of one
   neuron (an output neuron with many input streams) runs the same code without SIMD gain.
 * **Group size** [CHOICE, ``lockstep_group_size`` = 32]. A set of neurons sharing their input
-  streams is split into groups of at most 32 (consecutive neuron indices). The worst neuron
-  sets a group's step, and the worst is nearly always one of the few neurons near threshold
-  (on the throughput workload some neuron of a 128-group is above the I_a cut in 89 % of the
-  steps, and leaving out its single worst neuron would make the group's steps 2.5x longer,
-  its 16 worst 5x), so smaller groups take fewer neuron-steps but pay the per-step control
-  (~0.5 us) more often. ADM events of the throughput workload (hfo256, 4 ch x 10 s, one core):
-  group size 128: 41.0 M neuron-steps, 0.97 s; 64: 27.6 M; 32: 21.0 M, 0.78 s; 16: 16.5 M;
-  8: 13.6 M, 1.2 s. Each group meets the same tolerances; spike agreement with the converged
-  reference is unchanged (99.5 % of neurons with the same count, 99.8 % of spikes within 0.1 ms
-  at 32 and at 128).
+  streams is split into groups of at most 32 (consecutive neuron indices; four AVX-512
+  vectors). The worst neuron sets a group's step, and the worst is nearly always one of the
+  few neurons near threshold (in a group of 128, leaving out its single worst neuron would
+  make the steps 2.5x longer, its 16 worst 5x), so smaller groups take fewer neuron-steps but
+  pay the per-step control (~0.3 us) more often. Accepted neuron-steps and CPU time on the
+  first 10 s of the input below, by group size: 8: 13.6 M, 0.81 s; 16: 16.5 M, 0.49 s; 32:
+  21.0 M, 0.51 s; 64: 27.6 M, 0.63 s; 128: 41.0 M, 0.98 s. Each group meets the same
+  tolerances, but a neuron is then integrated with less margin than in a larger group: on the
+  eight fidelity inputs of ``bench_engine.py --quick`` (three real snippets) the share of
+  neurons with the converged reference's spike count is >= 99.02 % at 32 (128: >= 99.02 %;
+  four inputs have only 100-250 firing neurons: one neuron is 0.4-1 %) and >= 98.0 % at 16;
+  spikes within 0.1 ms >= 99.78 % at all three.
 * **Why steps, not events, are the cost.** Each input event of a band reaches its 128 neurons,
   and between events each neuron needs several steps. Per neuron the ``fast`` kernel pays
   ~100 ns per step for control flow (step control, branches, scalar bookkeeping); here the
@@ -66,14 +69,38 @@ of work is a *group* of neurons, not a neuron:
   (multiplications only, relative error 2e-13): ~1.5x on the whole kernel over libm exp()
   (back-to-back runs).
 
-Where the time goes (same input, one core): ~2 us per group step of 128 neurons (four
-right-hand sides, each a vectorized loop with one division per lane, plus the stage inputs
-and scalar reductions), ~29 group steps per input event (a group relaxes for ~50 ms after an
-event), 20 % of them rejected: half of the rejections are steps in which some neuron crosses
-I_o, a quarter are spike upswings. Tried and dropped (measured): stages locked to the regime
-at the step start (more rejections, shifts up to 0.8 ms); a looser tolerance only for lanes
-crossing I_o (10 % fewer steps, within noise); unlimited step shrinking after a rejection (no
-change).
+Where the time goes (ADM events of the ``throughput`` workload of
+``data_scripts/bench_engine.py --quick``: hfo256, 4 ch x 60 s, 365 events and ~250 hidden spikes
+per channel-second; one core, ``taskset -c 0``, median of 3 alternating runs): 78 ch-s per CPU-s
+(the kernel before groups of 32 and inlining: 36), 270 ns per neuron-event (590), 14.8 group
+steps per input event and group of 32 (30 per group of 128), 23 % of them rejected. A group step
+costs ~0.3 us of control plus ~17 ns per neuron (four right-hand sides and, in most steps, four
+I_a sigmoids: about the machine's arithmetic rate for that work). The steps are set by neurons
+near threshold: in a group of 128 some neuron is above the I_a cut in 89 % of the steps, and
+62 % of the rejected steps are set by a neuron above 200 pA (spike upswings), 15 % by one
+crossing I_o.
+
+The limit of this design, measured on the first 10 s of the same input: each neuron on its own
+step size (groups of 1) would take 9.7 M neuron-steps, 2.8x fewer than groups of 32 (27 M,
+rejected ones included) and 5.7x fewer than groups of 128; 62 % of those own steps are taken
+at 20-200 pA, 22 % at 2-20 pA, sub-threshold and far below the I_a cut, with steps of ~1 ms
+(the input events of a band come every ~6 ms). Those are the steps an exponential integrator
+between events (synaptic forcing and membrane decay exact, only the ``(x+I_o)/(x+I_o+I_th)``
+factor approximated) would save; inside a shared group they save nothing while one neuron of
+the group is near threshold, so that gain needs neurons stepping on their own (with the active
+neurons compacted into SIMD lanes). Spike upswings bound it: ~250 spikes per channel-second x
+~30 steps each.
+
+Tried and dropped (measured): stages locked to the regime at the step start (more rejections,
+shifts up to 0.8 ms); a looser tolerance only for lanes crossing I_o (10 % fewer steps, within
+noise); unlimited step shrinking after a rejection (no change); a PI step controller (half the
+rejections, 13 % more steps in all) or growth capped at 2x-3x per step (no change); one fused
+loop for the whole step instead of a loop per stage (no gain once inlined); groups of 16 or 32
+sorted by a static excitability proxy (slower than index order); an error tolerance widened by
+``t_tol * |dI_mem/dt|`` (an error worth a time shift: 1e-6 s gives 27 % fewer steps but 98.4 %
+of neurons with the reference's spike count instead of 99.5 %); groups of 16 (as fast as 32,
+but 98.0 % and 98.7 % of neurons with the reference's spike count on two real snippets, where
+32 and 128 give >= 99.0 %).
 
 Float64 throughout: the currents span 0.5 pA to 1 nA and the error control works at 1e-4.
 """
