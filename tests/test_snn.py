@@ -304,6 +304,27 @@ def test_lockstep_on_faithful_topology_and_single_neuron_groups():
         assert same and worst < 1e-4
 
 
+def test_lockstep_ignores_streams_no_neuron_hears():
+    """Events of a stream without synapses (the artifact band's ADM streams) change nothing:
+    the same spikes and state, bit for bit, as without them (they once indexed past the
+    kernel's per-stream table and read stray memory)."""
+    bands = BANDS + ("artifact",)
+    p = build_network(get_preset("hfo256").network, bands, 2)
+    assert p.n_streams > int(p.slot_src.max()) + 1
+    heard = _hfo256_drive(n_channels=2, duration=1.0, seed=7)
+    rng = np.random.default_rng(7)
+    t = rng.uniform(0, 1.0, 400)
+    extra = SpikeTrains(t, rng.integers(0, 2, t.size), rng.integers(4, 6, t.size), 2)
+    both = SpikeTrains.concatenate([heard, extra]).sort()
+    a, sa = run_network(p, heard, 0.0, 1.0)
+    b, sb = run_network(p, both, 0.0, 1.0)
+    assert len(a) > 50
+    np.testing.assert_array_equal(a.times, b.times)
+    np.testing.assert_array_equal(a.source, b.source)
+    np.testing.assert_array_equal(sa.imem, sb.imem)
+    np.testing.assert_array_equal(sa.nrn_t, sb.nrn_t)
+
+
 def test_lockstep_groups_share_input_streams():
     from hfo_detect.snn.lockstep import neuron_groups
 

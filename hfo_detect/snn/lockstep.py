@@ -416,6 +416,8 @@ def lockstep_kernel(t_stop, ev_ptr, ev_time, ev_src, grp_ptr, grp_nrn, slot_src,
     for n in range(n_h):
         for sl in range(n_slots):
             n_streams = max(n_streams, slot_src[sl, n] + 1)
+    for e in range(ev_src.size):  # streams no neuron listens to (the artifact band's) too:
+        n_streams = max(n_streams, ev_src[e] + 1)  # in_grp is indexed by every event's stream
     io_s = syn_const[0]
     out_t = np.empty(1024)
     out_ch = np.empty(1024, np.int32)
