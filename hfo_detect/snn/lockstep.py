@@ -71,9 +71,11 @@ of work is a *group* of neurons, not a neuron:
 
 Where the time goes (ADM events of the ``throughput`` workload of
 ``data_scripts/bench_engine.py --quick``: hfo256, 4 ch x 60 s, 365 events and ~250 hidden spikes
-per channel-second; one core, ``taskset -c 0``, median of 3 alternating runs): 78 ch-s per CPU-s
-(the kernel before groups of 32 and inlining: 36), 270 ns per neuron-event (590), 14.8 group
-steps per input event and group of 32 (30 per group of 128), 23 % of them rejected. A group step
+per channel-second; one core, ``taskset -c 0``, medians of 3 and 5 alternating runs on a
+machine loaded by other jobs): 70-78 ch-s per CPU-s (the kernel before groups of 32 and
+inlining: 36-37; its ``engine`` section: 65-76 against 33-41), 270-310 ns per neuron-event
+(590), 14.8 group steps per input event and group of 32 (30 per group of 128), 23 % of them
+rejected. A group step
 costs ~0.3 us of control plus ~17 ns per neuron (four right-hand sides and, in most steps, four
 I_a sigmoids: about the machine's arithmetic rate for that work). The steps are set by neurons
 near threshold: in a group of 128 some neuron is above the I_a cut in 89 % of the steps, and
