@@ -234,6 +234,9 @@ def report(res, out: Path):
              "with marks. FPs on spikes/artifacts: pooled detections overlapping a spike/artifact "
              "row and no HFO. Peers in their own venv (epycom, mne-hfo, pyHFO) were not rerun "
              "(see `reports/benchmarks.md`).", ""]
+    if res.get("rerun"):
+        lines += [f"Detectors rerun last (`--only`): {', '.join(res['rerun'])}; the other rows "
+                  "are from the run before (their code did not change).", ""]
     for gen in ("sim", "train-gen"):
         rows = {k.split("/", 1)[1]: v for k, v in res["sim"].items()
                 if k.startswith(gen + "/") and not k.startswith("_")}
@@ -295,9 +298,11 @@ def _merge(old: dict, new: dict, dets) -> dict:
             power = {k: v for k, v in old.get("sim", {}).get("_power", {}).items()
                      if k not in dets}
             power.update(new.get("sim", {}).get("_power", {}))
-            rows["_power"] = power
         # the report's row order: the data sets' order as before, then the detectors' order
         order = list(detectors())
+        if part == "sim":
+            rows["_power"] = dict(sorted(power.items(), key=lambda kv: (
+                order.index(kv[0]) if kv[0] in order else len(order))))
         groups = list(dict.fromkeys(k.split("/", 1)[0] for k in rows if "/" in k))
 
         def key(kv, order=order, groups=groups):
@@ -308,6 +313,7 @@ def _merge(old: dict, new: dict, dets) -> dict:
 
         out[part] = dict(sorted(rows.items(), key=key))
     out["mismatch"] = new.get("mismatch", old.get("mismatch"))
+    out["rerun"] = list(dets)
     return out
 
 

@@ -13,10 +13,14 @@ combination from those cached spikes, and each band keeps the (scale factor, out
 the best F1 of its kind; the artifact scale factor shared by the bands maximises the sum of
 their F1 scores. Scores are the project's overlap rule (:func:`~hfo_detect.evaluation.score_events`).
 
-Cost [CHOICE]: every ADM event is an input event of the chip (energy) and of the simulation
-(time): a lower ADM threshold multiplies them (0.3 instead of 0.55 gives several times as
-many). So among the settings whose F1 is within :data:`F1_TOLERANCE` of the best, the one with
-the fewest ADM events of the band is kept (for the artifact band: of the artifact band).
+Cost [CHOICE]: every ADM event is an input event of the chip and a synaptic event at each
+neuron it reaches (energy, and simulation time): a lower ADM threshold multiplies them (0.3
+instead of 0.55 gives several times as many). The cost of a setting is its synaptic input
+events: a band's ADM events times the neurons each reaches (its sub-population), an artifact
+band's times the interneurons. Among the settings whose F1 is within :data:`F1_TOLERANCE` of
+the best, the cheapest is kept if it saves at least :data:`MIN_SAVING` of the best one's cost
+(else the best F1): per band, then for the artifact scale factor (mean F1 of the bands, cost of
+the whole channel).
 """
 
 from __future__ import annotations
@@ -33,8 +37,10 @@ DEFAULT_GRID = {
     "weight_na": (0.2, 0.3, 0.4, 0.5, 0.6, 0.8),
 }
 
-#: F1 within this of the best counts as a tie, broken by fewer ADM events [CHOICE]
+#: F1 within this of the best counts as a tie, broken by fewer input events [CHOICE]
 F1_TOLERANCE = 0.01
+#: ... when that saves at least this share of the best setting's input events [CHOICE]
+MIN_SAVING = 0.1
 
 
 @dataclass
@@ -148,24 +154,25 @@ def grid_search(det, recordings, truths, grid: dict | None = None,
                                       sfreq=sfreq)
                     for b in hfo_bands:
                         sc = score_kind(ev, truth, b, channels)
+                        art = 0 if a is None else sum(_band_events(runs[a_idx], n)
+                                                      for n in names if roles[n] == "artifact")
                         rows.append(dict(band=b, scale_factor=g, artifact=a, weight_na=w,
                                          adm_events=_band_events(sub, b),
-                                         art_events=(0 if a is None else sum(
-                                             _band_events(runs[a_idx], n) for n in names
-                                             if roles[n] == "artifact")), **sc))
+                                         cost=_band_events(sub, b, fanout=True),
+                                         art_cost=art * out_cfg.n_interneurons, **sc))
         if verbose:
             print(f"searched one recording ({len(rows)} rows)")
     table = pd.DataFrame(rows)
     table["artifact_key"] = table["artifact"].fillna(-1.0)
     keys = ["band", "scale_factor", "artifact_key", "weight_na"]
-    agg = table.groupby(keys, as_index=False)[["tp", "fp", "fn", "adm_events",
-                                               "art_events"]].sum()
+    agg = table.groupby(keys, as_index=False)[["tp", "fp", "fn", "adm_events", "cost",
+                                               "art_cost"]].sum()
     agg["f1"] = 2 * agg.tp / np.maximum(2 * agg.tp + agg.fp + agg.fn, 1)
-    best_per = _cheapest(agg, ["artifact_key", "band"], "adm_events", tol)
+    best_per = _cheapest(agg, ["artifact_key", "band"], "cost", tol)
     total = best_per.groupby("artifact_key", as_index=False).agg(
-        f1=("f1", "sum"), art_events=("art_events", "first"))
-    a_best = float(_cheapest(total.assign(_all=0), ["_all"], "art_events",
-                             tol * len(hfo_bands))["artifact_key"].iloc[0])
+        f1=("f1", "mean"), cost=("cost", "sum"), art_cost=("art_cost", "first"))
+    total["cost"] += total["art_cost"]
+    a_best = float(_cheapest(total.assign(_all=0), ["_all"], "cost", tol)["artifact_key"].iloc[0])
     chosen = best_per[best_per["artifact_key"] == a_best].set_index("band")
     return SearchResult(
         scale_factors={b: float(chosen.loc[b, "scale_factor"]) for b in chosen.index},
@@ -174,19 +181,28 @@ def grid_search(det, recordings, truths, grid: dict | None = None,
         table=agg)
 
 
-def _cheapest(df: pd.DataFrame, by, cost: str, tol: float) -> pd.DataFrame:
-    """Per group: among the rows whose ``f1`` is within ``tol`` of the group's best, the one
-    with the lowest ``cost`` (then the higher F1)."""
-    best = df.groupby(by)["f1"].transform("max")
-    near = df[df["f1"] >= best - tol - 1e-12]
-    return (near.sort_values([cost, "f1"], ascending=[True, False], kind="stable")
-            .groupby(by).head(1))
+def _cheapest(df: pd.DataFrame, by, cost: str, tol: float,
+              min_saving: float = MIN_SAVING) -> pd.DataFrame:
+    """Per group: the best-F1 row, or the cheapest row whose ``f1`` is within ``tol`` of it
+    when that costs at most ``1 - min_saving`` times as much (ties: the higher F1)."""
+    rows = []
+    for _, g in df.groupby(by, sort=False):
+        g = g.sort_values(["f1", cost], ascending=[False, True], kind="stable")
+        best = g.iloc[0]
+        near = g[(g["f1"] >= best["f1"] - tol - 1e-12)
+                 & (g[cost] <= (1.0 - min_saving) * best[cost])]
+        rows.append(near.sort_values([cost, "f1"], ascending=[True, False], kind="stable")
+                    .iloc[0] if len(near) else best)
+    return pd.DataFrame(rows)
 
 
-def _band_events(sub, band: str) -> int:
-    """ADM events (UP + DN, all channels) of ``band`` in a run's last ``predict``."""
+def _band_events(sub, band: str, fanout: bool = False) -> int:
+    """ADM events (UP + DN, all channels) of ``band`` in a run's last ``predict``; with
+    ``fanout``, the synaptic events they make in the hidden layer (events x neurons reached)."""
     c = sub.counts_
-    return int(c[f"adm_{band}_up"].sum() + c[f"adm_{band}_dn"].sum())
+    i = sub.band_names_.index(band)
+    f = np.asarray(sub.network_.fanout)[[2 * i, 2 * i + 1]] if fanout else (1, 1)
+    return int(c[f"adm_{band}_up"].sum() * f[0] + c[f"adm_{band}_dn"].sum() * f[1])
 
 
 def learned_config(base, res: SearchResult):
