@@ -467,8 +467,9 @@ class OutputConfig:
     inh_tau_ms : float
         Inhibitory time constant: how long one broadband transient silences the outputs
         [CHOICE; ECoG code 20 ms]. hfo256 takes 10 ms: on training data (make_training seeds
-        7, 8; simulate seed 100) F1 is the same at 7-20 ms (0.745-0.750), while 10 ms keeps
-        0.55 of the ripples riding on spikes (20 ms: 0.43), which outlast the spike's ringing.
+        7, 8; simulate seed 100; output weights 0.4 nA) F1 is the same at 7-20 ms
+        (0.745-0.750), while 10 ms keeps 0.55 of the ripples riding on spikes (20 ms: 0.43),
+        which outlast the spike's ringing.
     """
 
     weight_na: float | tuple[float, ...] = 5.0
