@@ -22,7 +22,11 @@ recording (seed 44).
 
 Usage::
 
-    python data_scripts/bench_accuracy.py [--quick] [--seeds 20]
+    python data_scripts/bench_accuracy.py [--quick] [--seeds 20] [--only hfo256]
+
+``--only`` reruns the named detectors and keeps the other detectors' rows (and, without
+``hfo256``, the mismatch study) from the previous ``reports/accuracy_issue12.json``: the slow
+simulations of the unchanged detectors need not be repeated when one detector changes.
 
 Writes ``reports/accuracy_issue12.md`` and ``reports/accuracy_issue12.json``.
 """
@@ -230,6 +234,9 @@ def report(res, out: Path):
              "with marks. FPs on spikes/artifacts: pooled detections overlapping a spike/artifact "
              "row and no HFO. Peers in their own venv (epycom, mne-hfo, pyHFO) were not rerun "
              "(see `reports/benchmarks.md`).", ""]
+    if res.get("rerun"):
+        lines += [f"Detectors rerun last (`--only`): {', '.join(res['rerun'])}; the other rows "
+                  "are from the run before (their code did not change).", ""]
     for gen in ("sim", "train-gen"):
         rows = {k.split("/", 1)[1]: v for k, v in res["sim"].items()
                 if k.startswith(gen + "/") and not k.startswith("_")}
@@ -278,6 +285,38 @@ def report(res, out: Path):
     return out
 
 
+def _merge(old: dict, new: dict, dets) -> dict:
+    """``new`` plus the rows of ``old`` whose detector was not rerun (``--only``)."""
+    if not old:
+        return new
+    out = {}
+    for part in ("real", "sim"):
+        rows = {k: v for k, v in old.get(part, {}).items()
+                if not k.startswith("_") and k.split("/", 1)[1] not in dets}
+        rows.update({k: v for k, v in new.get(part, {}).items() if not k.startswith("_")})
+        if part == "sim":
+            power = {k: v for k, v in old.get("sim", {}).get("_power", {}).items()
+                     if k not in dets}
+            power.update(new.get("sim", {}).get("_power", {}))
+        # the report's row order: the data sets' order as before, then the detectors' order
+        order = list(detectors())
+        if part == "sim":
+            rows["_power"] = dict(sorted(power.items(), key=lambda kv: (
+                order.index(kv[0]) if kv[0] in order else len(order))))
+        groups = list(dict.fromkeys(k.split("/", 1)[0] for k in rows if "/" in k))
+
+        def key(kv, order=order, groups=groups):
+            if "/" not in kv[0]:
+                return (-1, 0)
+            g, name = kv[0].split("/", 1)
+            return (groups.index(g), order.index(name) if name in order else len(order))
+
+        out[part] = dict(sorted(rows.items(), key=key))
+    out["mismatch"] = new.get("mismatch", old.get("mismatch"))
+    out["rerun"] = list(dets)
+    return out
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true")
@@ -290,6 +329,7 @@ def main(argv=None) -> int:
         dets = {k: v for k, v in dets.items() if k in a.only.split(",")}
     reports = ROOT / "reports"
     dump = reports / "accuracy_issue12.json"
+    old = json.loads(dump.read_text()) if a.only and dump.exists() else {}
     res = {}
     if not a.no_real:  # short: first, so a failure shows early
         res["real"] = run_real(dets)
@@ -297,8 +337,9 @@ def main(argv=None) -> int:
     recs = sim_recordings(a.quick)
     res["sim"] = run_sim(recs, dets)
     dump.write_text(json.dumps(res, indent=1, default=float))
-    if a.seeds:
+    if a.seeds and "hfo256" in dets:
         res["mismatch"] = run_mismatch(a.seeds)
+    res = _merge(old, res, dets)
     dump.write_text(json.dumps(res, indent=1, default=float))
     print(report(res, reports / "accuracy_issue12.md").read_text())
     return 0

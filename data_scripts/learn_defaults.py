@@ -50,6 +50,7 @@ def training_set(n_ch: int, dur: float):
 
 def main(argv=None) -> int:
     from hfo_detect.detector import NeuromorphicDetector
+    from hfo_detect.learning import F1_TOLERANCE, MIN_SAVING
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--channels", type=int, default=8)
@@ -66,7 +67,10 @@ def main(argv=None) -> int:
         "# Learned hfo256 defaults (`data_scripts/learn_defaults.py`)", "",
         f"Training: 3 recordings x {a.channels} ch x {a.duration:g} s (make_training seeds 7, 8;"
         " simulate seed 100, 0-20 dB). Search: `hfo_detect.learning.DEFAULT_GRID`; "
-        f"{time.perf_counter() - t0:.0f} s.", "",
+        f"{time.perf_counter() - t0:.0f} s. Selection: best F1, or a setting within "
+        f"{F1_TOLERANCE} F1 of it with at least {MIN_SAVING:.0%} fewer synaptic input events "
+        "(`cost`: ADM events x neurons reached; `art_cost`: artifact-band events x interneurons).",
+        "",
         f"- ADM scale factors: {res.scale_factors}",
         f"- artifact band scale factor: {res.artifact_scale_factor}",
         f"- hidden -> output weight (nA): {res.weight_na}", "",

@@ -12,6 +12,15 @@ scale factor rides along. The output layer (a few neurons) is then simulated for
 combination from those cached spikes, and each band keeps the (scale factor, output weight) with
 the best F1 of its kind; the artifact scale factor shared by the bands maximises the sum of
 their F1 scores. Scores are the project's overlap rule (:func:`~hfo_detect.evaluation.score_events`).
+
+Cost [CHOICE]: every ADM event is an input event of the chip and a synaptic event at each
+neuron it reaches (energy, and simulation time): a lower ADM threshold multiplies them (0.3
+instead of 0.55 gives several times as many). The cost of a setting is its synaptic input
+events: a band's ADM events times the neurons each reaches (its sub-population), an artifact
+band's times the interneurons. Among the settings whose F1 is within :data:`F1_TOLERANCE` of
+the best, the cheapest is kept if it saves at least :data:`MIN_SAVING` of the best one's cost
+(else the best F1): per band, then for the artifact scale factor (mean F1 of the bands, cost of
+the whole channel).
 """
 
 from __future__ import annotations
@@ -24,9 +33,14 @@ import pandas as pd
 #: default search grid [CHOICE]
 DEFAULT_GRID = {
     "scale_factor": (0.3, 0.4, 0.55),
-    "artifact_scale_factor": (None, 1.5, 2.0, 3.0),  # None: no artifact path
-    "weight_na": (0.15, 0.25, 0.4, 0.6, 1.0),
+    "artifact_scale_factor": (None, 1.0, 1.5, 2.0),  # None: no artifact path
+    "weight_na": (0.2, 0.3, 0.4, 0.5, 0.6, 0.8),
 }
+
+#: F1 within this of the best counts as a tie, broken by fewer input events [CHOICE]
+F1_TOLERANCE = 0.01
+#: ... when that saves at least this share of the best setting's input events [CHOICE]
+MIN_SAVING = 0.1
 
 
 @dataclass
@@ -83,7 +97,7 @@ def _hidden_runs(det, rec, base, sfs, art_vals):
 
 
 def grid_search(det, recordings, truths, grid: dict | None = None,
-                verbose: bool = False) -> SearchResult:
+                verbose: bool = False, tol: float = F1_TOLERANCE) -> SearchResult:
     """Search the grid on one or several recordings (see the module docstring).
 
     Parameters
@@ -95,6 +109,8 @@ def grid_search(det, recordings, truths, grid: dict | None = None,
         Reference events of each recording (:func:`as_truth`).
     grid : dict, optional
         Overrides of :data:`DEFAULT_GRID`.
+    tol : float
+        F1 tie tolerance of the cost rule (module docstring).
     """
     from hfo_detect.readout import events_frame
     from hfo_detect.snn.layers import OutputStage
@@ -118,7 +134,7 @@ def grid_search(det, recordings, truths, grid: dict | None = None,
         runs = _hidden_runs(det, rec, base, sfs, art_vals)
         first = runs[0]
         names, sfreq, n_times = first.band_names_, first.sfreq_, rec.n_times
-        roles = {b.name: b.role for b in base.filters.bands}
+        roles = {bc.name: bc.role for bc in base.filters.bands}
         art_streams = tuple(s for i, n in enumerate(names) if roles[n] == "artifact"
                             for s in (2 * i, 2 * i + 1))
         channels = [_canon(c) for c in first.ch_names_]
@@ -138,24 +154,55 @@ def grid_search(det, recordings, truths, grid: dict | None = None,
                                       sfreq=sfreq)
                     for b in hfo_bands:
                         sc = score_kind(ev, truth, b, channels)
-                        rows.append(dict(band=b, scale_factor=g, artifact=a, weight_na=w, **sc))
+                        art = 0 if a is None else sum(_band_events(runs[a_idx], n)
+                                                      for n in names if roles[n] == "artifact")
+                        rows.append(dict(band=b, scale_factor=g, artifact=a, weight_na=w,
+                                         adm_events=_band_events(sub, b),
+                                         cost=_band_events(sub, b, fanout=True),
+                                         art_cost=art * out_cfg.n_interneurons, **sc))
         if verbose:
             print(f"searched one recording ({len(rows)} rows)")
     table = pd.DataFrame(rows)
     table["artifact_key"] = table["artifact"].fillna(-1.0)
     keys = ["band", "scale_factor", "artifact_key", "weight_na"]
-    agg = table.groupby(keys, as_index=False)[["tp", "fp", "fn"]].sum()
+    agg = table.groupby(keys, as_index=False)[["tp", "fp", "fn", "adm_events", "cost",
+                                               "art_cost"]].sum()
     agg["f1"] = 2 * agg.tp / np.maximum(2 * agg.tp + agg.fp + agg.fn, 1)
-    best_per = (agg.sort_values("f1", ascending=False, kind="stable")
-                .groupby(["artifact_key", "band"]).head(1))
-    total = best_per.groupby("artifact_key")["f1"].sum()
-    a_best = float(total.idxmax())
+    best_per = _cheapest(agg, ["artifact_key", "band"], "cost", tol)
+    total = best_per.groupby("artifact_key", as_index=False).agg(
+        f1=("f1", "mean"), cost=("cost", "sum"), art_cost=("art_cost", "first"))
+    total["cost"] += total["art_cost"]
+    a_best = float(_cheapest(total.assign(_all=0), ["_all"], "cost", tol)["artifact_key"].iloc[0])
     chosen = best_per[best_per["artifact_key"] == a_best].set_index("band")
     return SearchResult(
         scale_factors={b: float(chosen.loc[b, "scale_factor"]) for b in chosen.index},
         artifact_scale_factor=None if a_best < 0 else a_best,
         weight_na={b: float(chosen.loc[b, "weight_na"]) for b in chosen.index},
         table=agg)
+
+
+def _cheapest(df: pd.DataFrame, by, cost: str, tol: float,
+              min_saving: float = MIN_SAVING) -> pd.DataFrame:
+    """Per group: the best-F1 row, or the cheapest row whose ``f1`` is within ``tol`` of it
+    when that costs at most ``1 - min_saving`` times as much (ties: the higher F1)."""
+    rows = []
+    for _, g in df.groupby(by, sort=False):
+        g = g.sort_values(["f1", cost], ascending=[False, True], kind="stable")
+        best = g.iloc[0]
+        near = g[(g["f1"] >= best["f1"] - tol - 1e-12)
+                 & (g[cost] <= (1.0 - min_saving) * best[cost])]
+        rows.append(near.sort_values([cost, "f1"], ascending=[True, False], kind="stable")
+                    .iloc[0] if len(near) else best)
+    return pd.DataFrame(rows)
+
+
+def _band_events(sub, band: str, fanout: bool = False) -> int:
+    """ADM events (UP + DN, all channels) of ``band`` in a run's last ``predict``; with
+    ``fanout``, the synaptic events they make in the hidden layer (events x neurons reached)."""
+    c = sub.counts_
+    i = sub.band_names_.index(band)
+    f = np.asarray(sub.network_.fanout)[[2 * i, 2 * i + 1]] if fanout else (1, 1)
+    return int(c[f"adm_{band}_up"].sum() * f[0] + c[f"adm_{band}_dn"].sum() * f[1])
 
 
 def learned_config(base, res: SearchResult):

@@ -122,7 +122,7 @@ def test_hfo256_labels_ripples_and_fast_ripples():
     assert det.counts_["n_hidden"].tolist() == [256, 256]
     assert det.counts_["n_synapses"].tolist() == [512, 512]
     # output layer: 2 output neurons (128 hidden synapses each) + 1 artifact interneuron (UP
-    # and DN of the 500-900 Hz band) inhibiting both outputs
+    # and DN of the 600-900 Hz band) inhibiting both outputs
     assert det.counts_["n_neurons"].tolist() == [259, 259]
     assert det.counts_["n_synapses_total"].tolist() == [512 + 256 + 2 + 2] * 2
     df = events.df

@@ -5,6 +5,7 @@ import pytest
 
 from hfo_detect.config import NetworkConfig, OutputConfig
 from hfo_detect.detector import NeuromorphicDetector
+from hfo_detect.learning import F1_TOLERANCE, MIN_SAVING
 from hfo_detect.snn import build_network
 from hfo_detect.snn.layers import OutputStage
 from hfo_detect.spikes import SpikeTrains
@@ -135,6 +136,46 @@ def test_without_artifact_path_the_bare_spikes_are_flagged(spike_recording):
     assert len(events[events.channel == "A1-A2"]) >= 2
 
 
+@pytest.fixture(scope="module")
+def strong_fr_recording():
+    """One channel: three strong 460-Hz fast ripples (20 cycles, 12 uV peak: about 20 dB above
+    the fast-ripple band's noise) at 2, 5 and 8 s; no spike, no artifact."""
+    from hfo_detect.io import Recording
+
+    x = _background(10.0, 4)
+    fr = _ripple(freq=460.0, cycles=20, amp=12.0)
+    for t0 in (2.0, 5.0, 8.0):
+        k = int(t0 * SFREQ)
+        x[k:k + fr.size] += fr
+    return Recording.from_array(x[None], SFREQ, ["B1-B2"])
+
+
+def _fr_hits(events):
+    fr = events[events.kind == "fast_ripple"]
+    return sum(((fr.onset <= t0 + 0.05) & (fr.onset + fr.duration >= t0)).any()
+               for t0 in (2.0, 5.0, 8.0))
+
+
+def test_strong_fast_ripple_is_not_taken_for_an_artifact(strong_fr_recording):
+    from dataclasses import replace
+
+    from hfo_detect.config import ARTIFACT
+
+    det = NeuromorphicDetector(seed=0, keep_spikes=True)
+    assert _fr_hits(det.fit_predict(strong_fr_recording).df) == 3
+    inter = det.spikes_["interneuron"].times
+    assert not np.any(inter > 0.1)  # 460 Hz is 20 dB down at 600-900 Hz, order 4 (only the
+    # filters' start-up transient fires the interneuron)
+    # the authors' 2nd-order 500-900 Hz band passes the fast ripple's skirt (5 dB down at
+    # 450 Hz): its artifact path fires on the fast ripple and silences its output neuron
+    bands = det.make_config().filters.bands
+    old = tuple(replace(ARTIFACT, scale_factor=b.scale_factor) if b.role == "artifact" else b
+                for b in bands)
+    det_old = NeuromorphicDetector(seed=0, keep_spikes=True, overrides={"filters__bands": old})
+    hits_old = _fr_hits(det_old.fit_predict(strong_fr_recording).df)
+    assert np.any(det_old.spikes_["interneuron"].times > 0.1) and hits_old < 3
+
+
 def test_floor_calibration_is_robust_on_short_inputs():
     from hfo_detect.config import CalibrationConfig
     from hfo_detect.frontend.calibration import calibrate_thresholds
@@ -183,8 +224,12 @@ def test_fit_with_reference_events_learns_the_settable_values(small_sims):
         assert res.weight_na[band] in GRID["weight_na"]
         key = -1.0 if res.artifact_scale_factor is None else res.artifact_scale_factor
         rows = table[(table.band == band) & (table.artifact_key == key)]
-        assert rows.f1.max() == pytest.approx(rows[(rows.scale_factor == res.scale_factors[band])
-                                                   & (rows.weight_na == res.weight_na[band])].f1.iloc[0])
+        chosen = rows[(rows.scale_factor == res.scale_factors[band])
+                      & (rows.weight_na == res.weight_na[band])].iloc[0]
+        # the best F1, or within the tolerance of it and clearly cheaper
+        best = rows.sort_values(["f1", "cost"], ascending=[False, True]).iloc[0]
+        assert chosen.f1 == best.f1 or (chosen.f1 >= best.f1 - F1_TOLERANCE - 1e-12
+                                        and chosen.cost <= (1 - MIN_SAVING) * best.cost)
     cfg = det.make_config()  # the learned values are what the estimator now runs
     assert cfg.output.weight_na == (res.weight_na["ripple"], res.weight_na["fast_ripple"])
     assert cfg.filters.bands[0].scale_factor == res.scale_factors["ripple"]
@@ -196,6 +241,19 @@ def test_fit_with_reference_events_learns_the_settable_values(small_sims):
     plain = NeuromorphicDetector().fit(sim.to_raw())
     assert not hasattr(plain, "learned_")
     assert plain.make_config().output.weight_na == NeuromorphicDetector().make_config().output.weight_na
+
+
+def test_selection_prefers_fewer_adm_events_within_the_tolerance():
+    import pandas as pd
+
+    from hfo_detect.learning import _cheapest
+
+    t = pd.DataFrame({"band": ["r"] * 3 + ["f"] * 3, "f1": [0.70, 0.695, 0.60, 0.5, 0.4, 0.499],
+                      "cost": [900, 300, 100, 50, 10, 48]})
+    best = _cheapest(t, ["band"], "cost", 0.01).set_index("band")
+    assert best.loc["r", "cost"] == 300  # 0.005 below the best, a third of the events
+    assert best.loc["f", "cost"] == 50  # 0.1 below is no tie; 4 % fewer events is no saving
+    assert _cheapest(t, ["band"], "cost", 0.0).set_index("band").loc["r", "f1"] == 0.70
 
 
 def test_grid_search_cv_runs(small_sims):

@@ -6,7 +6,7 @@ The network is feed-forward, so each layer is a further :class:`NetworkParams` s
 :func:`run_network` after the one that feeds it, chunk by chunk, each with its own state:
 
 ``artifact ADM (UP, DN)`` -> **interneurons** (excitatory, fast: they fire on a burst of
-500-900 Hz events, i.e. on a broadband transient);
+600-900 Hz events (hfo256), i.e. on a broadband transient);
 
 ``hidden neurons of band b`` (excitatory, w 5 nA, tau 5 ms) + ``interneurons`` (inhibitory,
 slow) -> **output neuron b**.
