@@ -41,7 +41,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
+
+from hfo_detect.atomic import atomic_write_text
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -281,7 +282,7 @@ def report(res, out: Path):
                   f"{m['seeds']} chips (seeds 0-{m['seeds'] - 1}, CV 0.2) on {m['recording']}: "
                   f"F1 mean {m['mean']:.3f}, SD {m['sd']:.3f}, range {m['min']:.3f}-{m['max']:.3f}.",
                   ""]
-    out.write_text("\n".join(lines))
+    atomic_write_text(out, "\n".join(lines))
     return out
 
 
@@ -331,16 +332,23 @@ def main(argv=None) -> int:
     dump = reports / "accuracy_issue12.json"
     old = json.loads(dump.read_text()) if a.only and dump.exists() else {}
     res = {}
+
+    def save(partial: dict) -> dict:
+        """Write what is done so far, merged with the previous rows of detectors not rerun
+        (``--only``), so they survive a failure in a later, longer part."""
+        merged = _merge(old, partial, dets)
+        atomic_write_text(dump, json.dumps(merged, indent=1, default=float))
+        return merged
+
     if not a.no_real:  # short: first, so a failure shows early
         res["real"] = run_real(dets)
-        dump.write_text(json.dumps(res, indent=1, default=float))
+        save(res)
     recs = sim_recordings(a.quick)
     res["sim"] = run_sim(recs, dets)
-    dump.write_text(json.dumps(res, indent=1, default=float))
+    save(res)
     if a.seeds and "hfo256" in dets:
         res["mismatch"] = run_mismatch(a.seeds)
-    res = _merge(old, res, dets)
-    dump.write_text(json.dumps(res, indent=1, default=float))
+    res = save(res)
     print(report(res, reports / "accuracy_issue12.md").read_text())
     return 0
 
