@@ -72,8 +72,8 @@ class NeuromorphicDetector(BaseEstimator):
     Parameters
     ----------
     preset : str
-        ``hfo256`` (default: 256 neurons, ripple/fast-ripple sub-populations, mismatch, fast
-        integrator), ``sharifhazileh2021`` (the paper's software model), ``burelo2021_ecog``.
+        ``hfo256`` (default: 256 neurons in four sub-populations, one per ripple or fast-ripple
+        sub-band, mismatch, output layer and artifact path), ``sharifhazileh2021`` (the paper's software model), ``burelo2021_ecog``.
     seed : int or None
         Seed of weights, taus and mismatch (one seed = one simulated chip).
     calibration : {"whole", "first10s"} or None
@@ -241,6 +241,7 @@ class NeuromorphicDetector(BaseEstimator):
         self.ptp_uv_ = hi - lo if done >= rec.n_times else None
         self.config_ = cfg
         self.band_names_ = band_names
+        self.band_kinds_ = [b.event_kind for b in bands]
         self.ch_names_ = list(rec.ch_names)
         self.sfreq_ = sfreq
         self.thresholds_ = pd.DataFrame(np.asarray(cal.thresholds()).T, index=pd.Index(
@@ -271,7 +272,8 @@ class NeuromorphicDetector(BaseEstimator):
         bank = FilterBank(cfg.filters, sfreq, n_ch, path)
         encoder = ADMEncoder(cfg.adm, sfreq, thresholds, rec.n_times, self.band_names_)
         params = build_network(cfg.network, tuple(self.band_names_), n_ch,
-                               first_channel=int(self.first_channel))
+                               first_channel=int(self.first_channel),
+                               band_kinds=tuple(self.band_kinds_))
         streams = list(encoder.source_names)
         n_streams = len(streams)
         integrator = cfg.network.integrator
@@ -311,7 +313,7 @@ class NeuromorphicDetector(BaseEstimator):
         read_band = params.neuron_band if stage is None else stage.output.neuron_band
         events = spikes_to_events(readout.spikes, rec.n_times / sfreq, cfg.readout,
                                   self.ch_names_, neuron_band=np.asarray(read_band),
-                                  band_names=self.band_names_, sfreq=sfreq, detector="snn")
+                                  band_names=self.band_kinds_, sfreq=sfreq, detector="snn")
         self.network_ = params
         self.output_stage_ = stage
         self.events_ = events
@@ -424,6 +426,7 @@ class NeuromorphicDetector(BaseEstimator):
         out["n_hfo"] = n_hfo_ch
         out["hfo_per_min"] = n_hfo_ch / (duration_s / 60.0)
         out["duration_s"] = duration_s
+        out["n_bands"] = len(self.band_names_)  # a filter and an ADM each (power model)
         out["n_hidden"] = int(params.n_hidden)
         out["n_synapses"] = int(params.n_synapses)
         # with the output layer and artifact path: every neuron and synapse of the channel

@@ -13,6 +13,13 @@ combination from those cached spikes, and each band keeps the (scale factor, out
 the best F1 of its kind; the artifact scale factor shared by the bands maximises the sum of
 their F1 scores. Scores are the project's overlap rule (:func:`~hfo_detect.evaluation.score_events`).
 
+Sub-bands: the bands of one event kind (``hfo256``: two ripple and two fast-ripple sub-bands)
+share one scale factor and are scored together, as their events are read out together. Their
+output neurons then get their own weights: each output neuron has its own mismatch, so a
+coordinate search over the weight grid, from the kind's shared value, moves one sub-band's
+weight only when that raises the kind's F1 by more than the tie tolerance
+(:func:`_refine_band_weights`).
+
 Cost [CHOICE]: every ADM event is an input event of the chip and a synaptic event at each
 neuron it reaches (energy, and simulation time): a lower ADM threshold multiplies them (0.3
 instead of 0.55 gives several times as many). The cost of a setting is its synaptic input
@@ -32,9 +39,9 @@ import pandas as pd
 
 #: default search grid [CHOICE]
 DEFAULT_GRID = {
-    "scale_factor": (0.3, 0.4, 0.55),
+    "scale_factor": (0.3, 0.4, 0.55, 0.7, 0.85),
     "artifact_scale_factor": (None, 1.0, 1.5, 2.0),  # None: no artifact path
-    "weight_na": (0.2, 0.3, 0.4, 0.5, 0.6, 0.8),
+    "weight_na": (0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.3, 1.6, 2.0),
 }
 
 #: F1 within this of the best counts as a tie, broken by fewer input events [CHOICE]
@@ -51,6 +58,7 @@ class SearchResult:
     artifact_scale_factor: float | None
     weight_na: dict[str, float]
     table: pd.DataFrame
+    band_weight_na: dict[str, float] | None = None
 
 
 def score_kind(events: pd.DataFrame, truth: pd.DataFrame, kind: str, channels) -> dict:
@@ -112,16 +120,15 @@ def grid_search(det, recordings, truths, grid: dict | None = None,
     tol : float
         F1 tie tolerance of the cost rule (module docstring).
     """
-    from hfo_detect.readout import events_frame
-    from hfo_detect.snn.layers import OutputStage
-
     if not isinstance(recordings, (list, tuple)):
         recordings, truths = [recordings], [truths]
     grid = {**DEFAULT_GRID, **(grid or {})}
     base = det.make_config()
     if base.output is None:
         raise ValueError("fit(X, y) learns the output layer: use a preset with one (hfo256)")
-    hfo_bands = [b.name for b in base.filters.bands if b.role == "hfo"]
+    # one setting per event kind: the sub-bands of a kind share their ADM scale factor and
+    # output weight (and are scored together, as their events are read out together)
+    hfo_kinds = list(dict.fromkeys(b.event_kind for b in base.filters.bands if b.role == "hfo"))
     has_art = any(b.role == "artifact" for b in base.filters.bands)
     sfs = list(grid["scale_factor"])
     art_vals = [a for a in grid["artifact_scale_factor"] if a is not None] if has_art else []
@@ -129,37 +136,25 @@ def grid_search(det, recordings, truths, grid: dict | None = None,
         raise ValueError("the grid needs at least as many scale factors as artifact values")
     art_opts = [None] if (None in grid["artifact_scale_factor"] or not art_vals) else []
     art_opts += list(range(len(art_vals)))
+    ctxs = [_context(det, rec, truth, base, sfs, art_vals)
+            for rec, truth in zip(recordings, truths)]
     rows = []
-    for rec, truth in zip(recordings, truths):
-        runs = _hidden_runs(det, rec, base, sfs, art_vals)
-        first = runs[0]
-        names, sfreq, n_times = first.band_names_, first.sfreq_, rec.n_times
-        roles = {bc.name: bc.role for bc in base.filters.bands}
-        art_streams = tuple(s for i, n in enumerate(names) if roles[n] == "artifact"
-                            for s in (2 * i, 2 * i + 1))
-        channels = [_canon(c) for c in first.ch_names_]
-        t_end = (n_times - 1) / sfreq + base.readout.extra_time_s
+    for ctx in ctxs:
+        runs, names, roles = ctx["runs"], ctx["names"], ctx["roles"]
         for g, sub in zip(sfs, runs):
             for a_idx in art_opts:
-                adm = sub.spikes_["adm"] if a_idx is None else runs[a_idx].spikes_["adm"]
                 a = None if a_idx is None else art_vals[a_idx]
                 for w in grid["weight_na"]:
-                    out_cfg = replace(base.output, weight_na=float(w),
-                                      n_interneurons=base.output.n_interneurons if a else 0)
-                    stage = OutputStage(out_cfg, sub.network_, art_streams if a else None,
-                                        int(det.first_channel))
-                    out = stage.step(sub.spikes_["hidden"], adm, 0.0, t_end)
-                    ev = events_frame(out, n_times / sfreq, base.readout, channels,
-                                      neuron_band=stage.output.neuron_band, band_names=names,
-                                      sfreq=sfreq)
-                    for b in hfo_bands:
-                        sc = score_kind(ev, truth, b, channels)
+                    ev = _output_events(det, base, ctx, sub, a_idx, float(w))
+                    for b in hfo_kinds:
+                        sc = score_kind(ev, ctx["truth"], b, ctx["channels"])
+                        n_int = base.output.n_interneurons if a else 0
                         art = 0 if a is None else sum(_band_events(runs[a_idx], n)
                                                       for n in names if roles[n] == "artifact")
                         rows.append(dict(band=b, scale_factor=g, artifact=a, weight_na=w,
                                          adm_events=_band_events(sub, b),
                                          cost=_band_events(sub, b, fanout=True),
-                                         art_cost=art * out_cfg.n_interneurons, **sc))
+                                         art_cost=art * n_int, **sc))
         if verbose:
             print(f"searched one recording ({len(rows)} rows)")
     table = pd.DataFrame(rows)
@@ -174,11 +169,86 @@ def grid_search(det, recordings, truths, grid: dict | None = None,
     total["cost"] += total["art_cost"]
     a_best = float(_cheapest(total.assign(_all=0), ["_all"], "cost", tol)["artifact_key"].iloc[0])
     chosen = best_per[best_per["artifact_key"] == a_best].set_index("band")
-    return SearchResult(
-        scale_factors={b: float(chosen.loc[b, "scale_factor"]) for b in chosen.index},
-        artifact_scale_factor=None if a_best < 0 else a_best,
-        weight_na={b: float(chosen.loc[b, "weight_na"]) for b in chosen.index},
-        table=agg)
+    scale = {b: float(chosen.loc[b, "scale_factor"]) for b in chosen.index}
+    weight = {b: float(chosen.loc[b, "weight_na"]) for b in chosen.index}
+    a_idx = None if a_best < 0 else art_vals.index(a_best)
+    band_w = _refine_band_weights(det, base, ctxs, sfs, scale, weight, a_idx,
+                                  list(grid["weight_na"]), tol)
+    return SearchResult(scale_factors=scale, artifact_scale_factor=None if a_best < 0 else a_best,
+                        weight_na=weight, table=agg, band_weight_na=band_w)
+
+
+def _context(det, rec, truth, base, sfs, art_vals) -> dict:
+    """Hidden-layer runs of one recording at every grid value, with what scoring needs."""
+    runs = _hidden_runs(det, rec, base, sfs, art_vals)
+    first = runs[0]
+    names, sfreq = first.band_names_, first.sfreq_
+    roles = {bc.name: bc.role for bc in base.filters.bands}
+    return dict(runs=runs, truth=truth, names=names, kinds=first.band_kinds_, roles=roles,
+                art_streams=tuple(s for i, n in enumerate(names) if roles[n] == "artifact"
+                                  for s in (2 * i, 2 * i + 1)),
+                channels=[_canon(c) for c in first.ch_names_], sfreq=sfreq,
+                n_times=rec.n_times,
+                t_end=(rec.n_times - 1) / sfreq + base.readout.extra_time_s)
+
+
+def _output_events(det, base, ctx, sub, a_idx, weight_na) -> pd.DataFrame:
+    """Events of the output layer (weight(s) ``weight_na``) on a cached hidden-layer run, with
+    the artifact path of grid value ``a_idx`` (``None``: without)."""
+    from hfo_detect.readout import events_frame
+    from hfo_detect.snn.layers import OutputStage
+
+    runs = ctx["runs"]
+    adm = sub.spikes_["adm"] if a_idx is None else runs[a_idx].spikes_["adm"]
+    out_cfg = replace(base.output, weight_na=weight_na,
+                      n_interneurons=base.output.n_interneurons if a_idx is not None else 0)
+    stage = OutputStage(out_cfg, sub.network_,
+                        ctx["art_streams"] if a_idx is not None else None, int(det.first_channel))
+    out = stage.step(sub.spikes_["hidden"], adm, 0.0, ctx["t_end"])
+    return events_frame(out, ctx["n_times"] / ctx["sfreq"], base.readout, ctx["channels"],
+                        neuron_band=stage.output.neuron_band, band_names=ctx["kinds"],
+                        sfreq=ctx["sfreq"])
+
+
+def _refine_band_weights(det, base, ctxs, sfs, scale, weight, a_idx, values, tol,
+                         rounds: int = 2) -> dict[str, float]:
+    """Per-sub-band output weights: coordinate search from the kind's shared weight.
+
+    Each output neuron has its own mismatch, so the best weight differs between the output
+    neurons of one kind's sub-bands. A sub-band's weight moves to another grid value only when
+    that raises its kind's F1 (summed over the recordings) by more than ``tol``.
+    """
+    bands = [b for b in base.filters.bands if b.role == "hfo"]
+    w = {b.name: weight[b.event_kind] for b in bands}
+    for kind in dict.fromkeys(b.event_kind for b in bands):
+        members = [b.name for b in bands if b.event_kind == kind]
+        if len(members) < 2:
+            continue
+        g = sfs.index(scale[kind])
+
+        def f1(trial):
+            tp = fp = fn = 0.0
+            vec = tuple(trial[b.name] for b in bands)
+            for ctx in ctxs:
+                ev = _output_events(det, base, ctx, ctx["runs"][g], a_idx, vec)
+                sc = score_kind(ev, ctx["truth"], kind, ctx["channels"])
+                tp, fp, fn = tp + sc["tp"], fp + sc["fp"], fn + sc["fn"]
+            return 2 * tp / max(2 * tp + fp + fn, 1.0)
+
+        cur = f1(w)
+        for _ in range(rounds):
+            moved = False
+            for name in members:
+                for v in values:
+                    if v == w[name]:
+                        continue
+                    trial = dict(w, **{name: float(v)})
+                    score = f1(trial)
+                    if score > cur + tol:
+                        w, cur, moved = trial, score, True
+            if not moved:
+                break
+    return w
 
 
 def _cheapest(df: pd.DataFrame, by, cost: str, tol: float,
@@ -197,25 +267,31 @@ def _cheapest(df: pd.DataFrame, by, cost: str, tol: float,
 
 
 def _band_events(sub, band: str, fanout: bool = False) -> int:
-    """ADM events (UP + DN, all channels) of ``band`` in a run's last ``predict``; with
-    ``fanout``, the synaptic events they make in the hidden layer (events x neurons reached)."""
+    """ADM events (UP + DN, all channels) of ``band`` (a band name, or an event kind: all its
+    sub-bands) in a run's last ``predict``; with ``fanout``, the synaptic events they make in the
+    hidden layer (events x neurons reached)."""
     c = sub.counts_
-    i = sub.band_names_.index(band)
-    f = np.asarray(sub.network_.fanout)[[2 * i, 2 * i + 1]] if fanout else (1, 1)
-    return int(c[f"adm_{band}_up"].sum() * f[0] + c[f"adm_{band}_dn"].sum() * f[1])
+    total = 0
+    for i, (name, kind) in enumerate(zip(sub.band_names_, sub.band_kinds_)):
+        if band not in (name, kind):
+            continue
+        f = np.asarray(sub.network_.fanout)[[2 * i, 2 * i + 1]] if fanout else (1, 1)
+        total += int(c[f"adm_{name}_up"].sum() * f[0] + c[f"adm_{name}_dn"].sum() * f[1])
+    return total
 
 
 def learned_config(base, res: SearchResult):
     """``base`` with the values a search found."""
     bands = []
     for b in base.filters.bands:
-        if b.role == "hfo" and b.name in res.scale_factors:
-            b = replace(b, scale_factor=res.scale_factors[b.name])
+        if b.role == "hfo" and b.event_kind in res.scale_factors:
+            b = replace(b, scale_factor=res.scale_factors[b.event_kind])
         elif b.role == "artifact" and res.artifact_scale_factor is not None:
             b = replace(b, scale_factor=res.artifact_scale_factor)
         bands.append(b)
-    hfo = [b.name for b in bands if b.role == "hfo"]
-    out = replace(base.output, weight_na=tuple(res.weight_na.get(n, 5.0) for n in hfo),
+    band_w = res.band_weight_na or {}
+    out = replace(base.output, weight_na=tuple(band_w.get(b.name, res.weight_na.get(b.event_kind, 5.0))
+                                               for b in bands if b.role == "hfo"),
                   n_interneurons=(base.output.n_interneurons
                                   if res.artifact_scale_factor is not None else 0))
     return replace(base, filters=replace(base.filters, bands=tuple(bands)), output=out)

@@ -5,7 +5,7 @@ The chip of Sharifhazileh et al. (2021) draws **614.3 uW** on average during the
 published, so this module estimates power from what a detection run counted::
 
     P = n_chips * (P_bias + P_periphery)                 # static, shared per chip
-      + n_channels * (P_lna + P_filters + P_adm_static)  # static, per headstage channel
+      + n_channels * (P_lna + n_bands * (P_filter + P_adm_static))  # static, per channel
       + r_adm * E_adm_event                              # ADM events/s
       + r_adm * E_broadcast                              # each input event broadcast once in its core
       + r_syn * E_synaptic                               # synaptic events/s (input events x fan-out)
@@ -72,10 +72,16 @@ class PowerConfig:
         Low-noise amplifier per headstage channel. Corradi & Indiveri 2015 (TBioCAS 9:699) report
         90 uW for their bio-amplifier; 8 x 90 uW alone would exceed the chip's 614.3 uW, so the
         newer headstage must draw less. 40 uW is a **calibration** [CHOICE, unverified].
-    filters_uw : float
-        Ripple + fast-ripple band-pass filters per channel, 2 x 6 uW [CHOICE, calibration].
-    adm_static_uw : float
-        ADM comparators and reference per channel (bias, not events) [CHOICE, calibration].
+    filter_band_uw : float
+        One band-pass filter of a channel, 6 uW [CHOICE, calibration]; a channel pays one per
+        band of its front end (the paper's ripple + fast ripple: 12 uW; ``hfo256``'s four HFO
+        sub-bands and artifact band: 30 uW).
+    adm_band_uw : float
+        One ADM (comparators and reference; bias, not events) per band of a channel, 2 uW
+        [CHOICE, calibration].
+    n_bands : int
+        Front-end bands per channel when the counts table has no ``n_bands`` column (the
+        paper's two).
     bias_uw : float
         Bias generators of one chip [CHOICE, calibration].
     periphery_uw : float
@@ -99,8 +105,9 @@ class PowerConfig:
     synaptic_nj: float = 0.32
     adm_event_nj: float = 0.9
     lna_uw: float = 40.0
-    filters_uw: float = 12.0
-    adm_static_uw: float = 4.0
+    filter_band_uw: float = 6.0
+    adm_band_uw: float = 2.0
+    n_bands: int = 2
     bias_uw: float = 60.0
     periphery_uw: float = 19.5
     channels_per_chip: int = 8
@@ -108,12 +115,12 @@ class PowerConfig:
 
     #: fields that are calibrations or recalled values, listed in every JSON output
     UNVERIFIED = ("spike_nj", "broadcast_nj", "route_nj", "synaptic_nj", "adm_event_nj",
-                  "lna_uw", "filters_uw", "adm_static_uw", "bias_uw", "periphery_uw")
+                  "lna_uw", "filter_band_uw", "adm_band_uw", "bias_uw", "periphery_uw")
 
-    @property
-    def headstage_uw(self) -> float:
-        """Static power of one headstage channel (LNA + filters + ADM)."""
-        return self.lna_uw + self.filters_uw + self.adm_static_uw
+    def headstage_uw(self, n_bands: int | None = None) -> float:
+        """Static power of one headstage channel: LNA, and a filter and an ADM per band."""
+        n = self.n_bands if n_bands is None else n_bands
+        return self.lna_uw + n * (self.filter_band_uw + self.adm_band_uw)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -235,7 +242,10 @@ def estimate_power(counts: pd.DataFrame, duration_s: float | None = None,
     ch["adm_rate_hz"] = counts["adm_events"].to_numpy(dtype=float) / dur
     ch["synaptic_rate_hz"] = counts["synaptic_events"].to_numpy(dtype=float) / dur
     ch["spike_rate_hz"] = counts["hidden_spikes"].to_numpy(dtype=float) / dur
-    ch["headstage_uw"] = cfg.headstage_uw
+    n_bands = (counts["n_bands"].to_numpy(dtype=float) if "n_bands" in counts.columns
+               else np.full(len(counts), float(cfg.n_bands)))
+    ch["n_bands"] = n_bands
+    ch["headstage_uw"] = cfg.lna_uw + n_bands * (cfg.filter_band_uw + cfg.adm_band_uw)
     for key, val in _dynamic_parts(ch["adm_rate_hz"], ch["synaptic_rate_hz"],
                                    ch["spike_rate_hz"], cfg).items():
         ch[key] = val
@@ -266,7 +276,8 @@ def estimate_power(counts: pd.DataFrame, duration_s: float | None = None,
     rec["dynamic_uw"] = sum(rec[k] for k in DYNAMIC_PARTS)
     rec["total_uw"] = rec["static_uw"] + rec["dynamic_uw"]
     rec["chip_8ch_uw"] = (cfg.bias_uw + cfg.periphery_uw
-                          + cfg.channels_per_chip * (cfg.headstage_uw + float(ch["dynamic_uw"].mean())))
+                          + cfg.channels_per_chip * (float(ch["headstage_uw"].mean())
+                                                     + float(ch["dynamic_uw"].mean())))
     rec["paper_chip_total_uw"] = PAPER_CHIP_TOTAL_UW
     total_hfo = float(np.nansum(n_hfo)) if np.isfinite(n_hfo).any() else float("nan")
     rec["n_hfo"] = total_hfo
@@ -296,7 +307,7 @@ def reference_chip_power(cfg: PowerConfig | None = None, *, adm_rate_hz: float =
     per_ch = _dynamic_parts(adm_rate_hz, adm_rate_hz * fanout, spike_rate_hz, cfg)
     n = cfg.channels_per_chip
     out = {"bias_uw": cfg.bias_uw, "periphery_uw": cfg.periphery_uw,
-           "headstage_uw": n * cfg.headstage_uw}
+           "headstage_uw": n * cfg.headstage_uw()}
     out.update({k: n * v for k, v in per_ch.items()})
     out["static_uw"] = sum(out[k] for k in STATIC_PARTS)
     out["dynamic_uw"] = sum(out[k] for k in DYNAMIC_PARTS)

@@ -213,7 +213,8 @@ def spikes_to_events(hidden: SpikeTrains, t_stop: float, readout_cfg: ReadoutCon
     neuron_band : array of int, shape (n_hidden,), optional
         Band index of each hidden neuron's inputs, ``-1`` for neurons fed by all bands.
     band_names : sequence of str, optional
-        Band names (event kinds), indexed by ``neuron_band``.
+        Event kind of each band, indexed by ``neuron_band`` (band names, or the kinds of
+        sub-bands: bands of one kind are read out together).
     sfreq : float
         Sampling rate of the recording (the grid of the marks).
     detector : str
@@ -253,11 +254,14 @@ def events_frame(hidden: SpikeTrains, t_stop: float, readout_cfg: ReadoutConfig 
     else:
         # Each sub-population reads out its own band (its own vote and its own runs);
         # neurons fed by all bands (-1) give band-less "hfo" events.
+        # Bands that share a name (sub-bands of one kind) are read out together.
         neuron_band = np.asarray(neuron_band, dtype=np.int64)
         spike_band = neuron_band[hidden.source]
-        names = list(band_names) + ["hfo"]
-        parts = [(_runs_of(hidden, spike_band == (b if b < len(band_names) else -1), n_times,
-                           sfreq, cfg), name) for b, name in enumerate(names)]
+        names = list(band_names)
+        kinds = list(dict.fromkeys(names))
+        members = [[b for b, n in enumerate(names) if n == k] for k in kinds] + [[-1]]
+        parts = [(_runs_of(hidden, np.isin(spike_band, m), n_times, sfreq, cfg), name)
+                 for m, name in zip(members, kinds + ["hfo"])]
         run_ch = np.concatenate([p[0][0] for p in parts])
         run_k0 = np.concatenate([p[0][1] for p in parts])
         run_k1 = np.concatenate([p[0][2] for p in parts])

@@ -99,7 +99,7 @@ def test_edf_input_with_the_default_network(tmp_path):
     assert res.exit_code == 0, res.output
     counts = pd.read_csv(tmp_path / "out" / "sub-01_run-01_counts.tsv", sep="\t")
     assert counts.channel.tolist() == ["AHR1-AHR2", "AHR2-AHR3"]  # bipolar montage
-    assert (counts.n_hidden == 256).all() and "adm_ripple_up" in counts.columns
+    assert (counts.n_hidden == 256).all() and "adm_ripple_lo_up" in counts.columns
     record = json.loads((tmp_path / "out" / "sub-01_run-01_detect.json").read_text())
     assert record["parameters"]["seed"] == 3 and record["config"]["network"]["seed"] == 3
     assert record["config"]["readout"]["min_neurons"] == 2

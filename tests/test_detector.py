@@ -121,10 +121,11 @@ def test_hfo256_labels_ripples_and_fast_ripples():
     events = det.fit_predict(rec)
     assert det.counts_["n_hidden"].tolist() == [256, 256]
     assert det.counts_["n_synapses"].tolist() == [512, 512]
-    # output layer: 2 output neurons (128 hidden synapses each) + 1 artifact interneuron (UP
-    # and DN of the 600-900 Hz band) inhibiting both outputs
-    assert det.counts_["n_neurons"].tolist() == [259, 259]
-    assert det.counts_["n_synapses_total"].tolist() == [512 + 256 + 2 + 2] * 2
+    # output layer: 4 output neurons, one per sub-band (64 hidden synapses each) + 1 artifact
+    # interneuron (UP and DN of the 600-900 Hz band) inhibiting every output
+    assert det.counts_["n_neurons"].tolist() == [261, 261]
+    assert det.counts_["n_synapses_total"].tolist() == [512 + 256 + 4 + 2] * 2
+    assert det.counts_["n_bands"].tolist() == [5, 5]  # 4 HFO sub-bands + the artifact band
     df = events.df
     assert set(df["kind"]) <= {"ripple", "fast_ripple"}
     for ch, items in plan.items():

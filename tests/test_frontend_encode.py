@@ -33,17 +33,19 @@ def test_recording_stream_equals_array(encoder, rule):
     np.testing.assert_array_equal(got.spikes.times, ref.spikes.times)
     np.testing.assert_array_equal(got.spikes.source, ref.spikes.source)
     np.testing.assert_array_equal(got.spikes.channel, ref.spikes.channel)
-    assert len(ref.spikes) > 100 and ref.band_names == ("ripple", "fast_ripple", "artifact")
-    # the burst channel fires more ripple events around t = 30 s than the others
+    assert len(ref.spikes) > 100 and ref.band_names == (
+        "ripple_lo", "ripple_hi", "fast_ripple_lo", "fast_ripple_hi", "artifact")
+    # the burst channel fires more ripple events (streams 0-3: both ripple sub-bands) around
+    # t = 30 s than the others
     sp = ref.spikes
-    near = (np.abs(sp.times - 30) < 0.05) & (sp.source < 2)
+    near = (np.abs(sp.times - 30) < 0.05) & (sp.source < 4)
     assert np.bincount(sp.channel[near], minlength=3).argmax() == 1
 
 
 def test_given_thresholds_skip_calibration_and_zero_phase_runs():
     x = noisy(2, 20.0)
     cfg = get_preset("hfo256")
-    thr = np.array([[5, 6], [2, 3], [4, 4]])  # ripple, fast ripple, artifact band
+    thr = np.array([[5, 6], [5, 6], [2, 3], [2, 3], [4, 4]])  # 2 ripple, 2 fast-ripple sub-bands, artifact
     res = encode_array(x, 2000.0, cfg, thresholds=thr)
     np.testing.assert_array_equal(res.thresholds, thr)
     zp = encode_array(x, 2000.0, with_overrides(cfg, filters__mode="zero-phase"), thresholds=thr)
@@ -65,7 +67,7 @@ def test_nan_sample_is_reported():
     with pytest.raises(NonFiniteDataError, match="NaN"):
         encode_array(x, 2000.0, get_preset("hfo256"), path="rec.edf")
     with pytest.raises(NonFiniteDataError, match="rec.edf"):
-        encode_array(x, 2000.0, get_preset("hfo256"), thresholds=[[5, 5], [2, 2], [3, 3]],
+        encode_array(x, 2000.0, get_preset("hfo256"), thresholds=[[5, 5]] * 2 + [[2, 2]] * 2 + [[3, 3]],
                      path="rec.edf")
 
 

@@ -231,8 +231,13 @@ def test_fit_with_reference_events_learns_the_settable_values(small_sims):
         assert chosen.f1 == best.f1 or (chosen.f1 >= best.f1 - F1_TOLERANCE - 1e-12
                                         and chosen.cost <= (1 - MIN_SAVING) * best.cost)
     cfg = det.make_config()  # the learned values are what the estimator now runs
-    assert cfg.output.weight_na == (res.weight_na["ripple"], res.weight_na["fast_ripple"])
-    assert cfg.filters.bands[0].scale_factor == res.scale_factors["ripple"]
+    # one output weight per sub-band (two of each kind in hfo256), each from the grid
+    bw = res.band_weight_na
+    assert list(bw) == ["ripple_lo", "ripple_hi", "fast_ripple_lo", "fast_ripple_hi"]
+    assert set(bw.values()) <= set(GRID["weight_na"])
+    assert cfg.output.weight_na == tuple(bw.values())
+    assert [b.scale_factor for b in cfg.filters.bands if b.role == "hfo"] == [
+        res.scale_factors["ripple"]] * 2 + [res.scale_factors["fast_ripple"]] * 2
     learned = det.score(sim.to_raw(), sim.events)
     worst = NeuromorphicDetector(overrides={"output__weight_na": 5.0,
                                             "output__n_interneurons": 0})

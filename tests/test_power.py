@@ -43,6 +43,13 @@ def test_per_channel_parts_hand_computed():
     assert math.isnan(b["energy_per_hfo_uj"])
 
 
+def test_headstage_pays_a_filter_and_an_adm_per_band():
+    counts = two_channel_counts().assign(n_bands=[5, 2])
+    ch = estimate_power(counts).channels.set_index("channel")
+    assert ch.loc["A", "headstage_uw"] == pytest.approx(40 + 5 * (6 + 2))
+    assert ch.loc["B", "headstage_uw"] == pytest.approx(40 + 2 * (6 + 2))
+
+
 def test_per_recording_totals_hand_computed():
     rec = estimate_power(two_channel_counts(), recording="r1").recordings.iloc[0]
     assert rec["n_chips"] == 1
@@ -59,7 +66,7 @@ def test_per_recording_totals_hand_computed():
 
 def test_duration_argument_overrides_column_and_constants_are_parameters():
     cfg = PowerConfig(synaptic_nj=1.0, bias_uw=0.0, periphery_uw=0.0, lna_uw=0.0,
-                      filters_uw=0.0, adm_static_uw=0.0, adm_event_nj=0.0, broadcast_nj=0.0,
+                      filter_band_uw=0.0, adm_band_uw=0.0, adm_event_nj=0.0, broadcast_nj=0.0,
                       spike_nj=0.0, route_nj=0.0)
     rec = estimate_power(two_channel_counts(), duration_s=100.0, cfg=cfg).recordings.iloc[0]
     assert rec["total_uw"] == pytest.approx(850 * 1.0e-3)  # 85000 events / 100 s * 1 nJ

@@ -129,6 +129,17 @@ def test_each_band_reads_out_its_own_events_and_flags_co_occurrence():
     assert list(count_hfo(df, ["A", "B"])) == [4, 0]
 
 
+def test_sub_bands_of_one_kind_are_read_out_together():
+    # output neurons of two ripple sub-bands (0, 1) and one fast-ripple band (2): spikes of the
+    # two ripple sub-bands 40 ms apart make one ripple run, as one band's spikes would
+    neuron_band = np.array([0, 1, 2])
+    spikes = trains([0.50, 0.54, 1.5], sources=[0, 1, 2])
+    df = events_frame(spikes, 5.0, CFG, ["A"], neuron_band=neuron_band,
+                      band_names=["ripple", "ripple", "fast_ripple"], sfreq=FS)
+    rows = list(zip(np.round(df.onset, 4), np.round(df.duration, 4), df.kind))
+    assert rows == [(0.45, 0.14, "ripple"), (1.45, 0.1, "fast_ripple")]
+
+
 def test_streaming_readout_equals_one_shot():
     rng = np.random.default_rng(0)
     times = np.sort(rng.uniform(0, 10, 40))

@@ -430,7 +430,8 @@ def test_kept_spikes_are_served_with_the_window(run_dir, tmp_path, server_factor
     spikes = win["spikes"]
     # the detection was made by spikes: ADM events of its bands and hidden-layer spikes in the window
     adm = spikes["adm"]
-    assert set(adm) <= {"ripple_up", "ripple_dn", "fast_ripple_up", "fast_ripple_dn"} and adm
+    assert set(adm) <= {f"{b}_{d}" for b in ("ripple_lo", "ripple_hi", "fast_ripple_lo",
+                                             "fast_ripple_hi") for d in ("up", "dn")} and adm
     times = [t for ts in adm.values() for t in ts] + spikes["hidden"]["t"]
     assert times and min(times) >= t0 - 1e-6 and max(times) < t1
     assert any(ev["onset"] - 0.05 <= t <= ev["onset"] + ev["duration"] + 0.05 for t in spikes["hidden"]["t"])

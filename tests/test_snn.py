@@ -111,6 +111,26 @@ def test_ecog_topology_uses_fast_ripple_only():
         build_network(get_preset("hfo256").network, ("fast_ripple",), 1)
 
 
+def test_hfo256_spreads_its_neurons_over_sub_bands():
+    net = get_preset("hfo256").network
+    names = ("ripple_lo", "ripple_hi", "fast_ripple_lo", "fast_ripple_hi", "artifact")
+    kinds = ("ripple", "ripple", "fast_ripple", "fast_ripple", "artifact")
+    p = build_network(net, names, 1, band_kinds=kinds)
+    # 64 consecutive neurons per sub-band; none on the artifact band; each neuron's two
+    # synapses are the UP and DN streams of its own sub-band
+    np.testing.assert_array_equal(p.neuron_band, np.repeat([0, 1, 2, 3], 64))
+    np.testing.assert_array_equal(p.slot_src, [2 * p.neuron_band, 2 * p.neuron_band + 1])
+    assert list(p.fanout) == [64] * 8 + [0, 0]
+    # each sub-band: first half UP excitatory / DN inhibitory, second half the reverse
+    np.testing.assert_array_equal(p.synapse[0, S_SIGN, 0], np.tile(np.repeat([1, -1], 32), 4))
+    # the same neurons (mismatch) as on two wide bands: only their inputs differ
+    wide = build_network(net, ("ripple", "fast_ripple"), 1)
+    np.testing.assert_array_equal(p.neuron, wide.neuron)
+    np.testing.assert_array_equal(wide.neuron_band, np.repeat([0, 1], 128))
+    with pytest.raises(ValueError, match="band kinds"):
+        build_network(net, names, 1, band_kinds=kinds[:2])
+
+
 def test_synaptic_event_counts():
     p = build_network(get_preset("hfo256").network, BANDS, 2)
     sp = SpikeTrains([0.1, 0.2, 0.3], [0, 0, 1], [0, 3, 2], 2)

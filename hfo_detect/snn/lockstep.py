@@ -6,7 +6,7 @@ step-size ladder with tabulated decay factors, I_a dropped far below threshold),
 of work is a *group* of neurons, not a neuron:
 
 * **Groups.** Neurons whose synapses listen to the same set of input streams receive their
-  input events at the same times (``hfo256``: the 128 neurons of a band; ``sharifhazileh2021``:
+  input events at the same times (``hfo256``: the 64 neurons of a sub-band; ``sharifhazileh2021``:
   all 85), split into groups of at most ``lockstep_group_size``. A group advances as one: one
   step size for all its neurons, chosen by the worst neuron's error estimate (so every neuron
   meets the same ``lockstep_rtol``/``lockstep_atol``), and

@@ -241,15 +241,24 @@ def _random_channel(net_cfg: NetworkConfig, channel: int, neuron_band: np.ndarra
     return syn, nrn
 
 
-def _band_index(band_names: tuple[str, ...], name: str, topology: str) -> int:
-    if name not in band_names:
-        raise ValueError(f"topology {topology!r} needs the band {name!r}; the front end has "
+def _bands_of(kinds: tuple[str, ...], band_names, kind: str, topology: str) -> list[int]:
+    """Indices of the bands of one event kind (at least one)."""
+    idx = [i for i, k in enumerate(kinds) if k == kind]
+    if not idx:
+        raise ValueError(f"topology {topology!r} needs a {kind!r} band; the front end has "
                          f"{list(band_names)}")
-    return band_names.index(name)
+    return idx
+
+
+def _spread(out: np.ndarray, bands: list[int]) -> None:
+    """Fill ``out`` (consecutive neurons) with ``bands`` in equal consecutive blocks."""
+    for part, b in zip(np.array_split(np.arange(out.size), len(bands)), bands):
+        out[part] = b
 
 
 def build_network(net_cfg: NetworkConfig, band_names: tuple[str, ...],
-                  n_channels: int, first_channel: int = 0) -> NetworkParams:
+                  n_channels: int, first_channel: int = 0,
+                  band_kinds: tuple[str, ...] | None = None) -> NetworkParams:
     """Build the per-channel networks of a topology (the authors' code, Network_parameters.mat; Sharifhazileh et al. 2021, Methods, device mismatch).
 
     Parameters
@@ -262,6 +271,10 @@ def build_network(net_cfg: NetworkConfig, band_names: tuple[str, ...],
         Chip index of the first channel: channel ``c`` here is network ``first_channel + c`` of
         the chip, so a recording split into channel groups (parallel workers) draws the same
         networks as a whole run.
+    band_kinds : tuple of str, optional
+        Event kind of each band (:attr:`~hfo_detect.config.BandConfig.event_kind`); default: the
+        band names. ``hfo256`` spreads its ripple neurons evenly over the bands of kind
+        ``ripple`` and the rest over those of kind ``fast_ripple`` (sub-bands).
 
     Returns
     -------
@@ -314,12 +327,16 @@ def build_network(net_cfg: NetworkConfig, band_names: tuple[str, ...],
         neuron_band = np.full(n_h, -1, dtype=np.int64)
     elif topology in ("hfo256", "burelo2021_ecog"):
         n_h, n_slots = int(net_cfg.n_hidden), 2
-        fr = _band_index(band_names, "fast_ripple", topology)
-        neuron_band = np.full(n_h, fr, dtype=np.int64)
+        kinds = tuple(band_kinds) if band_kinds is not None else tuple(band_names)
+        if len(kinds) != len(band_names):
+            raise ValueError(f"{len(kinds)} band kinds for {len(band_names)} bands")
+        fr = _bands_of(kinds, band_names, "fast_ripple", topology)
+        neuron_band = np.empty(n_h, dtype=np.int64)
+        n_r = 0
         if topology == "hfo256":
-            r = _band_index(band_names, "ripple", topology)
             n_r = int(round(net_cfg.ripple_fraction * n_h))
-            neuron_band[:n_r] = r
+            _spread(neuron_band[:n_r], _bands_of(kinds, band_names, "ripple", topology))
+        _spread(neuron_band[n_r:], fr)
         up_exc = np.zeros(n_h, dtype=bool)
         for b in np.unique(neuron_band):
             idx = np.flatnonzero(neuron_band == b)

@@ -158,7 +158,9 @@ async function draw() {
       if (adm && r.trace !== "raw") {  // ADM UP/DOWN events of this band, as ticks at its edges
         const top = Math.max(...r.y.map(Math.abs)) || 1;
         for (const [dir, y, color] of [["up", top, "#c0392b"], ["dn", -top, "#16a085"]]) {
-          const t = adm[`${r.trace}_${dir}`] || [];
+          // the band's own streams, or those of its sub-bands (ripple_lo_up, ripple_hi_up, ...)
+          const t = Object.keys(adm).filter((k) => k === `${r.trace}_${dir}`
+            || (k.startsWith(`${r.trace}_`) && k.endsWith(`_${dir}`))).flatMap((k) => adm[k]);
           traces.push({ x: t, y: t.map(() => y), yaxis: ax, type: "scatter", mode: "markers", hoverinfo: "skip",
                         marker: { symbol: "line-ns-open", size: 6, color } });
         }
