@@ -224,7 +224,7 @@ class NeuromorphicDetector(BaseEstimator):
         bank = FilterBank(cfg.filters, sfreq, n_ch, path)
         cal = ThresholdCalibrator(sfreq, n_ch, len(bands), cfg.calibration,
                                   [b.scale_factor for b in bands], ch_names=list(rec.ch_names),
-                                  band_names=band_names, path=path)
+                                  band_names=band_names, path=path, n_times=rec.n_times)
         # progress: each of the two passes is half of the recording's channel-seconds
         half_cs = 0.5 * n_ch / sfreq
         done = 0

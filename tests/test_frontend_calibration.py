@@ -47,6 +47,22 @@ def test_boundary_sample_counts_in_both_windows():
     assert cal.thresholds()[0, 0] == 8
 
 
+@pytest.mark.parametrize("rule", ["whole", "first10s", "floor"])
+def test_length_hint_allocates_once_and_changes_nothing(rule):
+    rng = np.random.default_rng(5)
+    fs = 512.0
+    x = rng.standard_normal((2, 3, int(75 * fs) + 3)) * rng.uniform(1, 20, (2, 3, 1))
+    cfg = CalibrationConfig(rule=rule)
+    plain = ThresholdCalibrator(fs, 3, 2, cfg, [0.6, 0.3])
+    hinted = ThresholdCalibrator(fs, 3, 2, cfg, [0.6, 0.3], n_times=x.shape[2])
+    size = hinted._wmax.shape[2]
+    for pos in range(0, x.shape[2], 5000):
+        for cal in (plain, hinted):
+            cal.update(x[:, :, pos:pos + 5000], pos)
+    assert hinted._wmax.shape[2] == size  # never regrown (each growth copied the arrays)
+    np.testing.assert_array_equal(hinted.raw_thresholds(), plain.raw_thresholds())
+
+
 @pytest.mark.parametrize("rule", ["whole", "first10s"])
 def test_streaming_equals_one_shot_and_authors_rule(rule):
     rng = np.random.default_rng(4)

@@ -94,6 +94,10 @@ class ThresholdCalibrator:
         Named in the unit-error message.
     path : str, optional
         File named in the unit-error message.
+    n_times : int, optional
+        Samples the recording has: the per-window extrema are then allocated once, at their
+        final size (without it they grow by doubling, and each growth copies them: on 64
+        channels x 1 h the copies were the peak memory of a whole ``detect`` run).
 
     Notes
     -----
@@ -104,7 +108,8 @@ class ThresholdCalibrator:
 
     def __init__(self, sfreq: float, n_channels: int, n_bands: int, cal_cfg: CalibrationConfig,
                  scale_factors: Sequence[float], *, ch_names: Sequence[str] | None = None,
-                 band_names: Sequence[str] | None = None, path: str | None = None):
+                 band_names: Sequence[str] | None = None, path: str | None = None,
+                 n_times: int | None = None):
         self.sfreq = float(sfreq)
         self.n_channels, self.n_bands = int(n_channels), int(n_bands)
         self.cfg = cal_cfg
@@ -115,8 +120,12 @@ class ThresholdCalibrator:
         self.path = path
         # Samples with t > t_stop never count (first10s: t <= 10 s, like the authors' filter).
         self.t_stop = np.inf if self.rule.duration_s is None else float(self.rule.duration_s)
-        self._wmax = np.full((self.n_bands, self.n_channels, 0), -np.inf)
-        self._wmin = np.full((self.n_bands, self.n_channels, 0), np.inf)
+        n_win = 0
+        if n_times is not None and n_times > 0:
+            t_last = min((n_times - 1) / self.sfreq, self.t_stop)
+            n_win = int(t_last / self.rule.window_s) + 3  # as update() asks for
+        self._wmax = np.full((self.n_bands, self.n_channels, n_win), -np.inf)
+        self._wmin = np.full((self.n_bands, self.n_channels, n_win), np.inf)
         self._s1 = np.zeros((self.n_bands, self.n_channels))
         self._s2 = np.zeros((self.n_bands, self.n_channels))
         self._n_used = 0  # samples that counted (t <= t_stop)
@@ -193,8 +202,9 @@ class ThresholdCalibrator:
             q = self.rule.n_quiet
         else:
             q = max(int(np.round(n_win * self.rule.quiet_fraction)), 1)
-        up = np.sort(wmax, axis=2)[:, :, :q].mean(axis=2)
-        dn = np.sort(-wmin, axis=2)[:, :, :q].mean(axis=2)
+        # one band at a time: a sorted copy of every band at once doubled the memory
+        up = np.stack([np.sort(wmax[b], axis=1)[:, :q].mean(axis=1) for b in range(self.n_bands)])
+        dn = np.stack([np.sort(-wmin[b], axis=1)[:, :q].mean(axis=1) for b in range(self.n_bands)])
         return self.scale_factors[:, None] * (up + dn)
 
     def signal_sd(self) -> np.ndarray:

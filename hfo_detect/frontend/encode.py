@@ -127,7 +127,7 @@ def _encode_stream(make_chunks, n_ch: int, n_times: int, sfreq: float, cfg: Pipe
         fb = FilterBank(cfg.filters, sfreq, n_ch, path)
         cal = ThresholdCalibrator(sfreq, n_ch, len(bands), cfg.calibration,
                                   [b.scale_factor for b in bands], ch_names=ch_names,
-                                  band_names=names, path=path)
+                                  band_names=names, path=path, n_times=n_times)
         for start, filt in _filtered_blocks(fb, make_chunks(), path):
             cal.update(filt, start)
             if cal.done:
@@ -182,7 +182,8 @@ def _encode_zero_phase(data, sfreq, cfg, thresholds, ch_names, path) -> EncodeRe
     if thresholds is None:
         cal = ThresholdCalibrator(sfreq, data.shape[0], len(names), cfg.calibration,
                                   [b.scale_factor for b in usable_bands(cfg.filters, sfreq)],
-                                  ch_names=ch_names, band_names=names, path=path)
+                                  ch_names=ch_names, band_names=names, path=path,
+                                  n_times=data.shape[1])
         cal.update(filt, 0)
         thresholds = cal.thresholds()
     thresholds = np.asarray(thresholds, dtype=np.float64).reshape(len(names), data.shape[0])
