@@ -111,7 +111,7 @@ def _events(det, spikes, n_times, sfreq, neuron_band):
     from hfo_detect.readout import spikes_to_events
 
     ev = spikes_to_events(spikes, n_times / sfreq, det.config_.readout, det.ch_names_,
-                          neuron_band=np.asarray(neuron_band), band_names=det.band_names_,
+                          neuron_band=np.asarray(neuron_band), band_names=det.band_kinds_,
                           sfreq=sfreq, detector="snn")
     return ev.df[["channel", "onset", "duration", "kind"]].to_numpy()
 
@@ -130,7 +130,8 @@ def fidelity_of(name: str, raw) -> dict:
     cfg = det.config_
     tight = replace(cfg.network, integrator="fast", fast_rtol=1e-8, fast_atol=1e-16)
     params = build_network(tight, tuple(det.band_names_), len(det.ch_names_),
-                           first_channel=int(det.first_channel))
+                           first_channel=int(det.first_channel),
+                           band_kinds=tuple(det.band_kinds_))
     n_times, sfreq = raw.n_times, det.sfreq_
     t_end = (n_times - 1) / sfreq + cfg.readout.extra_time_s
     ref, _ = run_network(params, adm, 0.0, t_end, integrator="fast")

@@ -153,7 +153,8 @@ def main() -> None:
     x = synthetic_recording(args.channels, seconds)
     res, t_enc = cpu_time(lambda: encode_array(x, SFREQ, cfg))
     sp = res.spikes
-    params = build_network(cfg.network, res.band_names, args.channels)
+    kinds = tuple(b.event_kind for b in cfg.filters.bands if b.name in res.band_names)
+    params = build_network(cfg.network, res.band_names, args.channels, band_kinds=kinds)
     ev_rate = len(sp) / (args.channels * seconds)
     syn_rate = synaptic_event_counts(params, sp).sum() / (args.channels * seconds)
     # warm-up (compilation)
@@ -166,7 +167,7 @@ def main() -> None:
                                                     0.0, f_seconds, state, stats))
     ch_s = args.channels * f_seconds
     e_sp = window(sp, args.euler_channels, args.euler_seconds)
-    e_params = build_network(cfg.network, res.band_names, args.euler_channels)
+    e_params = build_network(cfg.network, res.band_names, args.euler_channels, band_kinds=kinds)
     (hidden_e, _), t_euler = cpu_time(lambda: run_network(e_params, e_sp, 0.0, args.euler_seconds,
                                                           integrator="euler"))
     (hidden_f2, _), t_f2 = cpu_time(lambda: run_network(e_params, e_sp, 0.0, args.euler_seconds,

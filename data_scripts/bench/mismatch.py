@@ -41,11 +41,12 @@ def _worker(edf: str, truth_path: str, reviewed, jobs: list[tuple[float, int]]) 
             try:
                 cfg = det.make_config()
                 t_end = (rec.n_times - 1) / rec.sfreq + cfg.readout.extra_time_s
-                params = build_network(cfg.network, tuple(base.band_names_), len(base.ch_names_))
+                params = build_network(cfg.network, tuple(base.band_names_), len(base.ch_names_),
+                                       band_kinds=tuple(base.band_kinds_))
                 hidden, _ = run_network(params, adm, 0.0, t_end, None)
                 events = spikes_to_events(hidden, rec.n_times / rec.sfreq, cfg.readout,
                                           base.ch_names_, neuron_band=np.asarray(params.neuron_band),
-                                          band_names=base.band_names_, sfreq=rec.sfreq,
+                                          band_names=base.band_kinds_, sfreq=rec.sfreq,
                                           detector="snn")
             except Exception as err:  # API changed: full path for every chip
                 use_cache, check = False, f"cache not used ({type(err).__name__}: {err})"
