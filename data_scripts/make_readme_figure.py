@@ -2,7 +2,8 @@
 
 Simulates one bipolar channel with known ripples and fast ripples, runs the default detector
 (``hfo256``) with its spikes kept, and plots a 1.5-s window around the first simulated HFO that
-the network found: wideband trace, both filter bands, ADM UP/DOWN events, hidden-layer spikes,
+the network found: wideband trace, the ripple and fast-ripple bands, the ADM UP/DOWN events of
+every (sub-)band, hidden-layer spikes,
 with simulated (truth) and detected events shaded.
 
 Usage: ``python data_scripts/make_readme_figure.py [--out reports/figures/readme_detection.png]``
@@ -59,10 +60,11 @@ def main() -> None:
     adm = det.spikes_["adm"]
     m = (adm.times >= t0) & (adm.times < t1)
     names = adm.source_names or tuple(str(i) for i in range(4))
+    kinds = det.band_kinds_  # stream s belongs to band s // 2 (sub-bands: their kind's colour)
     for s in range(len(names)):
         sel = m & (adm.source == s)
         axes[3].vlines(adm.times[sel], s + 0.1, s + 0.9, lw=0.6,
-                       color=COLORS["ripple" if s < 2 else "fast_ripple"])
+                       color=COLORS.get(kinds[s // 2], "gray"))
     axes[3].set_yticks(np.arange(len(names)) + 0.5, [n.replace("fast_ripple", "FR") for n in names],
                        fontsize=7)
     axes[3].set_ylabel("ADM")
@@ -70,7 +72,7 @@ def main() -> None:
     m = (hid.times >= t0) & (hid.times < t1)
     band = det.network_.neuron_band[hid.source[m]]
     axes[4].scatter(hid.times[m], hid.source[m], s=4,
-                    c=[COLORS["ripple"] if b == 0 else COLORS["fast_ripple"] for b in band])
+                    c=[COLORS.get(kinds[b], "gray") for b in band])
     axes[4].set_ylabel("hidden neuron")
     axes[4].set_ylim(-5, 260)
     for ax in axes:
