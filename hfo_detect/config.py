@@ -126,8 +126,9 @@ FAST_RIPPLE = BandConfig("fast_ripple", 250.0, 500.0, 2, 0.3)
 #: a wide band's noise sits at its low edge, and a narrow-band HFO competes only with the noise
 #: of its own sub-band: an HFO of a given SNR (against its whole band) stands higher above its
 #: sub-band's calibrated ADM threshold. Measured on training data (make_training seeds 7, 8,
-#: band envelope over 10 ms, threshold at 1 % false alarms per 100 ms of background): recall of
-#: 0-6 dB ripples 0.38 -> 0.82 (6-10 dB 0.75 -> 0.99), of 0-6 dB fast ripples 0.52 -> 0.66.
+#: band envelope over 20 ms, threshold at 1 % false alarms per 100 ms of background;
+#: data_scripts/subband_diagnostic.py): recall of 0-6 dB ripples 0.38 -> 0.82 (6-10 dB 0.75 ->
+#: 0.99), of 0-6 dB fast ripples 0.52 -> 0.66; three or four sub-bands add little.
 RIPPLE_SUBBANDS = (BandConfig("ripple_lo", 80.0, 141.4, 2, 0.6, kind="ripple"),
                    BandConfig("ripple_hi", 141.4, 250.0, 2, 0.6, kind="ripple"))
 FAST_RIPPLE_SUBBANDS = (BandConfig("fast_ripple_lo", 250.0, 353.6, 2, 0.3, kind="fast_ripple"),

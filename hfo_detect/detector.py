@@ -73,7 +73,8 @@ class NeuromorphicDetector(BaseEstimator):
     ----------
     preset : str
         ``hfo256`` (default: 256 neurons in four sub-populations, one per ripple or fast-ripple
-        sub-band, mismatch, output layer and artifact path), ``sharifhazileh2021`` (the paper's software model), ``burelo2021_ecog``.
+        sub-band, mismatch, output layer and artifact path), ``sharifhazileh2021`` (the paper's
+        software model), ``burelo2021_ecog``.
     seed : int or None
         Seed of weights, taus and mismatch (one seed = one simulated chip).
     calibration : {"whole", "first10s"} or None

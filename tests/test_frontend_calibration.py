@@ -20,6 +20,12 @@ def authors_rule(x, t, window, q_or_ratio, sf, ratio=False):
     return sf * (np.mean(np.sort(mx)[:q]) + np.mean(np.sort(-mn)[:q]))
 
 
+def band_noise(seed, fs=512.0):
+    """Filtered-looking noise, (2 bands, 3 channels, 75 s + 3 samples), a level per row."""
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((2, 3, int(75 * fs) + 3)) * rng.uniform(1, 20, (2, 3, 1))
+
+
 def test_thresholds_of_the_real_snippet(snn_mat):
     """Spec App. A: whole rule 9 / 3, first-10-s rule 4 / 2."""
     x = sio.loadmat(snn_mat)["channels"].astype(float)
@@ -49,9 +55,7 @@ def test_boundary_sample_counts_in_both_windows():
 
 @pytest.mark.parametrize("rule", ["whole", "first10s", "floor"])
 def test_length_hint_allocates_once_and_changes_nothing(rule):
-    rng = np.random.default_rng(5)
-    fs = 512.0
-    x = rng.standard_normal((2, 3, int(75 * fs) + 3)) * rng.uniform(1, 20, (2, 3, 1))
+    fs, x = 512.0, band_noise(5)
     cfg = CalibrationConfig(rule=rule)
     plain = ThresholdCalibrator(fs, 3, 2, cfg, [0.6, 0.3])
     hinted = ThresholdCalibrator(fs, 3, 2, cfg, [0.6, 0.3], n_times=x.shape[2])
@@ -65,9 +69,7 @@ def test_length_hint_allocates_once_and_changes_nothing(rule):
 
 @pytest.mark.parametrize("rule", ["whole", "first10s"])
 def test_streaming_equals_one_shot_and_authors_rule(rule):
-    rng = np.random.default_rng(4)
-    fs = 512.0
-    x = rng.standard_normal((2, 3, int(75 * fs) + 3)) * rng.uniform(1, 20, (2, 3, 1))
+    fs, x = 512.0, band_noise(4)
     cfg = CalibrationConfig(rule=rule)
     one = ThresholdCalibrator(fs, 3, 2, cfg, [0.6, 0.3])
     one.update(x, 0)
