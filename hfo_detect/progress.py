@@ -94,13 +94,21 @@ def process_pool(max_workers: int) -> Iterator[ProcessPoolExecutor]:
 
     thread = threading.Thread(target=drain, daemon=True)
     thread.start()
+    finished = False
     try:
         with stopping(worker_pool(max_workers, mp_context=ctx, initializer=_install_queue,
                                   initargs=(queue,))) as pool:
             yield pool
+        finished = True
     finally:
-        queue.put(None)
-        thread.join(timeout=5)
+        if finished:
+            queue.put(None)
+            thread.join(timeout=5)
+        else:
+            # The workers were killed (interrupt, error): one may have died holding the queue's
+            # write lock, and then anything this process writes to the queue (and the flush of
+            # it that Python waits for at exit) would wait forever: the run would never exit.
+            queue.cancel_join_thread()
         queue.close()
 
 

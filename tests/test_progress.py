@@ -56,3 +56,38 @@ def test_spikes_file_is_the_same_with_channels_split_over_processes(edf, tmp_pat
         import pandas as pd
 
         pd.testing.assert_frame_equal(left, right)
+
+
+FLOOD = '''
+import sys, time
+from hfo_detect import progress
+
+def flood(_):
+    while True:  # a worker reporting progress as fast as it can
+        progress._emit("total", 1.0)
+
+if __name__ == "__main__":
+    with progress.reporting_to(lambda kind, value: None):
+        try:
+            with progress.process_pool(2) as pool:
+                futures = [pool.submit(flood, i) for i in range(2)]
+                time.sleep(1.0)
+                raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            pass
+    sys.exit(130)
+'''
+
+
+def test_interrupted_pool_exits_even_if_a_killed_worker_held_the_progress_queue(tmp_path):
+    """Workers killed mid-report can leave the progress queue's write lock taken; the parent
+    must still exit at once (it used to hang at exit in two runs out of three)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "flood.py"
+    script.write_text(FLOOD)
+    for _ in range(3):
+        run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                             timeout=60)
+        assert run.returncode == 130, run.stderr
