@@ -69,6 +69,7 @@ def main() -> int:
 
     from hfo_detect.channels import canonical_bipolar
     from hfo_detect.detector import NeuromorphicDetector
+    from hfo_detect.events import overlaps_by_channel
     from make_training import training_recording
 
     env: dict = {}
@@ -88,8 +89,11 @@ def main() -> int:
             rows = truth[truth.channel == name]
             mask = _background(n, rows)
             bg_windows += int(mask.sum()) // 200
-            for e in found[found.channel == canonical_bipolar(name)].itertuples():
-                bg_alarms += bool(mask[int(e.onset * FS):int((e.onset + e.duration) * FS) + 1].all())
+            # detections overlapping no labelled event (with the 0.3-s margin of the background)
+            mine = found[found.channel == canonical_bipolar(name)]
+            near = rows.assign(channel=canonical_bipolar(name), onset=rows.onset - 0.3,
+                               duration=rows.duration + 0.6)
+            bg_alarms += int((~overlaps_by_channel(mine, near)).sum())
             for kind, (lo, hi) in WIDE.items():
                 hfo = rows[rows.kind == kind]
                 for n_sub in (1, 2, 3, 4):
@@ -107,11 +111,8 @@ def main() -> int:
                     counts.append(np.convolve(per_sample.astype(float), np.ones(WIN), "same"))
                 peaks, bg = _trials(np.max(counts, axis=0), mask, hfo)
                 adm_parts.setdefault(kind, []).append((peaks, hfo.snr_db.to_numpy(), bg))
-                canon = canonical_bipolar(name)
-                got = [bool(((found.channel == canon) & (found.onset < r.onset + r.duration)
-                             & (found.onset + found.duration > r.onset)).any())
-                       for r in hfo.itertuples()]
-                net.setdefault(kind, []).append((np.array(got, bool), hfo.snr_db.to_numpy()))
+                got = overlaps_by_channel(hfo.assign(channel=canonical_bipolar(name)), found)
+                net.setdefault(kind, []).append((got, hfo.snr_db.to_numpy()))
     bins = " / ".join(f"{lo}-{hi}" for lo, hi in SNR_BINS)
     lines = ["# Sub-bands, ADM events and the network (`data_scripts/subband_diagnostic.py`)", "",
              "Training recordings (make_training seeds 7, 8; 12 ch x 90 s). Recall per SNR bin "
@@ -132,7 +133,8 @@ def main() -> int:
         rec = [float(np.mean(got[(snr >= lo) & (snr < hi)])) for lo, hi in SNR_BINS]
         lines.append(f"| {kind} | network (default `detect`) | {fmt(rec)} (its own operating "
                      "point) | |")
-    lines += ["", f"The network's detections that lie wholly in background: {bg_alarms} in "
+    lines += ["", "The network's detections that overlap no labelled event (nor its 0.3-s margin): "
+              f"{bg_alarms} in "
               f"{bg_windows} background windows of 100 ms ({100 * bg_alarms / bg_windows:.2f} %); "
               "most of its false positives sit on interictal spikes, which this table leaves out "
               "of the background.", ""]

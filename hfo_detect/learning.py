@@ -235,19 +235,28 @@ def _refine_band_weights(det, base, ctxs, sfs, scale, weight, a_idx, values, tol
                 tp, fp, fn = tp + sc["tp"], fp + sc["fp"], fn + sc["fn"]
             return 2 * tp / max(2 * tp + fp + fn, 1.0)
 
-        cur = f1(w)
-        for _ in range(rounds):
-            moved = False
-            for name in members:
-                for v in values:
-                    if v == w[name]:
-                        continue
-                    trial = dict(w, **{name: float(v)})
-                    score = f1(trial)
-                    if score > cur + tol:
-                        w, cur, moved = trial, score, True
-            if not moved:
-                break
+        w = coordinate_search(w, members, values, f1, tol, rounds)
+    return w
+
+
+def coordinate_search(start: dict, names, values, score, tol: float, rounds: int = 2) -> dict:
+    """Move one entry of ``start`` at a time (``names`` in order) to a value of ``values``
+    whenever that raises ``score(setting)`` by more than ``tol``; repeat for ``rounds`` sweeps or
+    until a sweep moves nothing. A move needs a gain > ``tol`` over the current score, so noise
+    within the tie tolerance never moves a value."""
+    w, cur = dict(start), score(start)
+    for _ in range(rounds):
+        moved = False
+        for name in names:
+            for v in values:
+                if v == w[name]:
+                    continue
+                trial = dict(w, **{name: float(v)})
+                trial_score = score(trial)
+                if trial_score > cur + tol:
+                    w, cur, moved = trial, trial_score, True
+        if not moved:
+            break
     return w
 
 

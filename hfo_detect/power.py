@@ -117,8 +117,9 @@ class PowerConfig:
     UNVERIFIED = ("spike_nj", "broadcast_nj", "route_nj", "synaptic_nj", "adm_event_nj",
                   "lna_uw", "filter_band_uw", "adm_band_uw", "bias_uw", "periphery_uw")
 
-    def headstage_uw(self, n_bands: int | None = None) -> float:
-        """Static power of one headstage channel: LNA, and a filter and an ADM per band."""
+    def headstage_uw(self, n_bands=None):
+        """Static power of one headstage channel: LNA, and a filter and an ADM per band
+        (``n_bands``: a number or an array of them; default :attr:`n_bands`)."""
         n = self.n_bands if n_bands is None else n_bands
         return self.lna_uw + n * (self.filter_band_uw + self.adm_band_uw)
 
@@ -245,7 +246,7 @@ def estimate_power(counts: pd.DataFrame, duration_s: float | None = None,
     n_bands = (counts["n_bands"].to_numpy(dtype=float) if "n_bands" in counts.columns
                else np.full(len(counts), float(cfg.n_bands)))
     ch["n_bands"] = n_bands
-    ch["headstage_uw"] = cfg.lna_uw + n_bands * (cfg.filter_band_uw + cfg.adm_band_uw)
+    ch["headstage_uw"] = cfg.headstage_uw(n_bands)
     for key, val in _dynamic_parts(ch["adm_rate_hz"], ch["synaptic_rate_hz"],
                                    ch["spike_rate_hz"], cfg).items():
         ch[key] = val

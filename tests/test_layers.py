@@ -248,6 +248,19 @@ def test_fit_with_reference_events_learns_the_settable_values(small_sims):
     assert plain.make_config().output.weight_na == NeuromorphicDetector().make_config().output.weight_na
 
 
+def test_coordinate_search_moves_a_weight_only_for_a_gain_above_the_tolerance():
+    from hfo_detect.learning import coordinate_search
+
+    best = {"lo": 1.3, "hi": 0.5}  # each sub-band's own optimum
+
+    def score(w):  # separable, peaked at ``best``; "hi" gains only 0.005 from moving
+        return 0.8 - 0.1 * abs(w["lo"] - best["lo"]) - 0.005 * (w["hi"] != best["hi"])
+
+    got = coordinate_search({"lo": 0.8, "hi": 0.8}, ["lo", "hi"], [0.5, 0.8, 1.3], score, 0.01)
+    assert got == {"lo": 1.3, "hi": 0.8}  # "lo" moves (+0.05); "hi" stays (+0.005 < 0.01)
+    assert coordinate_search(got, ["lo", "hi"], [0.5, 0.8, 1.3], score, 0.001) == best
+
+
 def test_selection_prefers_fewer_adm_events_within_the_tolerance():
     import pandas as pd
 
