@@ -188,6 +188,15 @@ def _dynamic_parts(adm_rate, syn_rate, spk_rate, cfg: PowerConfig) -> dict[str, 
     }
 
 
+def _numbers(counts: pd.DataFrame, column: str, recording: str) -> np.ndarray:
+    """A counts-table column as floats; anything else is one error naming the column."""
+    try:
+        return counts[column].to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        raise HFODetectError(f"counts table column {column!r} holds non-numbers",
+                             recording) from None
+
+
 def n_chips_needed(n_channels: int, n_hidden: int, cfg: PowerConfig) -> int:
     """Chips needed for ``n_channels`` networks of ``n_hidden`` neurons (at least one)."""
     by_channels = math.ceil(n_channels / cfg.channels_per_chip)
@@ -232,7 +241,7 @@ def estimate_power(counts: pd.DataFrame, duration_s: float | None = None,
     if duration_s is not None:
         dur = np.full(len(counts), float(duration_s))
     elif "duration_s" in counts.columns:
-        dur = counts["duration_s"].to_numpy(dtype=float)
+        dur = _numbers(counts, "duration_s", recording)
     else:
         raise HFODetectError("no duration: give duration_s or a duration_s column", recording)
     if not np.all(np.isfinite(dur) & (dur > 0)):
@@ -240,10 +249,10 @@ def estimate_power(counts: pd.DataFrame, duration_s: float | None = None,
 
     ch = pd.DataFrame({"recording": recording, "channel": counts["channel"].astype(str).to_numpy()})
     ch["duration_s"] = dur
-    ch["adm_rate_hz"] = counts["adm_events"].to_numpy(dtype=float) / dur
-    ch["synaptic_rate_hz"] = counts["synaptic_events"].to_numpy(dtype=float) / dur
-    ch["spike_rate_hz"] = counts["hidden_spikes"].to_numpy(dtype=float) / dur
-    n_bands = (counts["n_bands"].to_numpy(dtype=float) if "n_bands" in counts.columns
+    ch["adm_rate_hz"] = _numbers(counts, "adm_events", recording) / dur
+    ch["synaptic_rate_hz"] = _numbers(counts, "synaptic_events", recording) / dur
+    ch["spike_rate_hz"] = _numbers(counts, "hidden_spikes", recording) / dur
+    n_bands = (_numbers(counts, "n_bands", recording) if "n_bands" in counts.columns
                else np.full(len(counts), float(cfg.n_bands)))
     ch["n_bands"] = n_bands
     ch["headstage_uw"] = cfg.headstage_uw(n_bands)
@@ -252,7 +261,7 @@ def estimate_power(counts: pd.DataFrame, duration_s: float | None = None,
         ch[key] = val
     ch["dynamic_uw"] = ch[list(DYNAMIC_PARTS)].sum(axis=1)
     ch["channel_uw"] = ch["headstage_uw"] + ch["dynamic_uw"]
-    n_hfo = (counts["n_hfo"].to_numpy(dtype=float) if "n_hfo" in counts.columns
+    n_hfo = (_numbers(counts, "n_hfo", recording) if "n_hfo" in counts.columns
              else np.full(len(counts), np.nan))
     ch["n_hfo"] = n_hfo
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -168,3 +168,13 @@ def test_power_cli_empty_folder_is_one_line_error(tmp_path):
     assert proc.returncode == 1
     assert proc.stderr.count("\n") == 1 and str(tmp_path) in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("column", ["n_bands", "adm_events"])
+def test_a_non_number_in_the_counts_table_is_one_error_naming_the_column(column):
+    from hfo_detect.errors import HFODetectError
+
+    counts = two_channel_counts().assign(n_bands=[5, 5])
+    counts[column] = ["abc", "5"]
+    with pytest.raises(HFODetectError, match=f"r1: counts table column '{column}' holds non-numbers"):
+        estimate_power(counts, recording="r1")
