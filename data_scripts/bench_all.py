@@ -428,6 +428,8 @@ def main(argv=None) -> int:
             if name not in sections and name in old:
                 res[name] = old[name]
                 res.setdefault("section_s", {})[name] = old.get("section_s", {}).get(name, 0.0)
+                res.setdefault("section_at", {})[name] = old.get("section_at", {}).get(
+                    name, old.get("started", "?"))
         res["partial_update"] = f"sections {', '.join(sections)} re-run at {res['started']}"
 
     runners = {"throughput": section_throughput, "scale": section_scale,
@@ -443,6 +445,7 @@ def main(argv=None) -> int:
             traceback.print_exc()
             res[name] = {"error": f"{type(err).__name__}: {err}"}
         res.setdefault("section_s", {})[name] = time.perf_counter() - t0
+        res.setdefault("section_at", {})[name] = f"{res['started']} (commit {_git_head()})"
         log(f"section {name} done in {res['section_s'][name]:.0f} s")
     res["elapsed_s"] = time.perf_counter() - t_start
 
@@ -453,6 +456,16 @@ def main(argv=None) -> int:
     log(f"wrote {path} and figures in {fig_dir} ({res['elapsed_s'] / 60:.1f} min)")
     _update_readme(res, out_dir)
     return 0
+
+
+def _git_head() -> str:
+    import subprocess
+
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, text=True,
+                              capture_output=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
 
 
 def _update_readme(res: dict, out_dir: Path) -> None:
