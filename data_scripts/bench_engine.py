@@ -18,6 +18,9 @@ Sections (``--sections``, default all but ``scale``):
   ``bench_peers.py``) and the two-band epycom RMS set-up of ``bench_all.py``; one core
   (``taskset -c 0``, every thread pool at 1), runs alternating, median of ``--repeats``, after
   one untimed warm-up run per tool on a 5-s slice (numba's first-call compile excluded).
+* ``profile``: one whole ``hfo-detect detect`` on the same workload under cProfile (one core):
+  the share of its time in each part (start-up, pass 1, reading, filters, ADM, hidden layer,
+  output neurons, readout, writing): where the time goes, by measurement.
 * ``batch``: ``hfo-detect detect`` on a folder of many short EDFs (start-up and per-file cost).
 * ``scale``: ``hfo-detect detect`` on 64 ch x 1 h (``scale`` workload): peak memory, to the end.
 
@@ -29,7 +32,7 @@ theirs, and the report names it.
 
 Usage::
 
-    python data_scripts/bench_engine.py [--quick] [--sections engine,fidelity,detect,batch]
+    python data_scripts/bench_engine.py [--quick] [--sections engine,fidelity,detect,profile,batch]
         [--peers-venv PATH] [--work DIR]
 
 Peers run from their own environment (``bench_all.py --peers-venv``; created when missing).
@@ -42,6 +45,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import sys
 import time
 from dataclasses import replace
@@ -242,6 +246,75 @@ def section_detect(tp: workloads.Workload, peers_py, repeats: int, work: Path) -
     return dict(workload=tp.edf.name, channel_seconds=tp.channel_seconds, tools=res)
 
 
+#: where a whole ``detect`` spends its time: (label, file suffix, function, caller or None)
+PROFILE_PARTS = (
+    ("read + filter + calibrate (pass 1, `fit`)", "hfo_detect/detector.py", "fit", None),
+    ("read the recording again (pass 2)", "hfo_detect/detector.py", "_blocks",
+     ("hfo_detect/detector.py", "predict")),
+    ("filter bank (pass 2)", "hfo_detect/frontend/filters.py", "process",
+     ("hfo_detect/detector.py", "predict")),
+    ("ADM encoder (pass 2)", "hfo_detect/frontend/adm.py", "process",
+     ("hfo_detect/detector.py", "predict")),
+    ("hidden layer (256 neurons per channel)", "hfo_detect/snn/simulate.py", "run_network",
+     ("hfo_detect/detector.py", "predict")),
+    ("output neurons + interneuron", "hfo_detect/snn/layers.py", "step", None),
+)
+
+
+def section_profile(tp: workloads.Workload, work: Path) -> dict:
+    """Where the time of one whole ``hfo-detect detect`` goes: the CLI run as users run it, under
+    cProfile, pinned to one core (after an untimed warm-up: numba's cache and the page cache).
+
+    Shares, not absolute times, are the result (the profiler adds a little to Python-level
+    calls; the kernels are single calls). ``start-up`` is the whole run minus the recording's
+    detection (imports, the CLI, numba loading its cached kernels)."""
+    import pstats
+    import subprocess
+
+    tiny = workloads.subset_edf(tp, 1, 5.0, work)
+    base = ["taskset", "-c", "0"] if shutil.which("taskset") else []
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
+               NUMBA_NUM_THREADS="1")
+    prof = work / "detect_profile.pstats"
+    for edf, out_name, extra in ((tiny.edf, "profile_warmup", []),
+                                 (tp.edf, "profile_run", ["-m", "cProfile", "-o", str(prof)])):
+        out_dir = work / out_name
+        shutil.rmtree(out_dir, ignore_errors=True)
+        subprocess.run(base + [sys.executable] + extra + ["-m", "hfo_detect", "detect", str(edf),
+                                                          "--out", str(out_dir), "--montage",
+                                                          "as-is"],
+                       check=True, capture_output=True, env=env)
+    st = pstats.Stats(str(prof))
+    total = st.total_tt
+
+    def entry(suffix, name):
+        return [(k, v) for k, v in st.stats.items() if k[0].endswith(suffix) and k[2] == name]
+
+    def cum(suffix, name, caller=None):
+        t = 0.0
+        for _, (_, _, _, ct, callers) in entry(suffix, name):
+            if caller is None:
+                t += ct
+            else:
+                t += sum(c[3] for k, c in callers.items()
+                         if k[0].endswith(caller[0]) and k[2] == caller[1])
+        return t
+
+    detect = cum("hfo_detect/runner.py", "detect_recording")
+    parts = [(label, cum(f, n, c)) for label, f, n, c in PROFILE_PARTS]
+    predict = cum("hfo_detect/detector.py", "predict")
+    inside_predict = sum(t for (label, t), spec in zip(parts, PROFILE_PARTS)
+                         if spec[3] is not None or spec[2] == "step")
+    parts += [("rest of pass 2 (merging spike trains, readout)", predict - inside_predict),
+              ("writing events, counts, manifest", detect - cum("hfo_detect/detector.py", "fit")
+               - predict),
+              ("start-up: imports, CLI", total - detect)]
+    loading = cum("numba/core/dispatcher.py", "_compile_for_args")
+    return dict(numba_loading_s=loading,workload=f"{tp.n_channels} ch x {tp.duration_s:.0f} s", total_s=total,
+                channel_seconds=tp.channel_seconds,
+                rows=[dict(part=label, seconds=t, share=t / total) for label, t in parts])
+
+
 def section_batch(work: Path, n_files: int, n_ch: int, seconds: float) -> dict:
     from hfo_detect.io import write_edf
     from hfo_detect.simulate import simulate_recording
@@ -371,6 +444,22 @@ def render(res: dict) -> tuple[list[str], list[str]]:
         readme.append(f"| fidelity on {len(f)} inputs (real snippets, simulated; vs converged) | HFO events identical: "
                       f"{'all' if all_ev else 'NOT all'}; same spike count >= {worst_n:.1f} % of "
                       f"neurons; >= {worst_t:.1f} % of spikes within 0.1 ms | {tag(fmeta)} |")
+    pr = res.get("profile")
+    if pr:
+        lines += [f"## Where the time of one whole `detect` goes ({pr['workload']}, cProfile, one "
+                  "core)", "", _when(pr, head) + f"; {pr['total_s']:.1f} s in all "
+                  f"({pr['channel_seconds'] / pr['total_s']:,.0f} ch-s per s under the profiler).",
+                  "", "| part | s | share |", "|---|---|---|"]
+        for r in pr["rows"]:
+            lines.append(f"| {r['part']} | {r['seconds']:.2f} | {100 * r['share']:.0f} % |")
+        lines += ["", f"Included in the rows above where it happens (the first call of each "
+                  f"kernel): numba loading its cached kernels, {pr.get('numba_loading_s', 0):.2f} s "
+                  f"({100 * pr.get('numba_loading_s', 0) / pr['total_s']:.0f} %), paid by every "
+                  "`detect` process.", ""]
+        top = sorted(pr["rows"], key=lambda r: -r["share"])[:3]
+        readme.append("| where one whole `detect` spends its time | " + "; ".join(
+            f"{r['part'].split(' (')[0]} {100 * r['share']:.0f} %" for r in top)
+            + f" | {tag(pr)} |")
     b = res.get("batch")
     if b:
         lines += [f"## Batch of short files ({b['files']} x {b['channels']} ch x {b['seconds']:.0f} s,"
@@ -432,7 +521,7 @@ def _git_last_commit(path: Path) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--sections", default="engine,fidelity,detect,batch")
+    ap.add_argument("--sections", default="engine,fidelity,detect,profile,batch")
     ap.add_argument("--work", type=Path, default=Path("/tmp/hfo-bench-engine"))
     ap.add_argument("--out", type=Path, default=REPO / "reports")
     ap.add_argument("--peers-venv", type=Path, default=Path(os.environ.get(
@@ -495,6 +584,11 @@ def main() -> None:
             tpd = workloads.subset_edf(tp, tp.n_channels, args.detect_seconds, args.work)
         save("detect", dict(section_detect(tpd, peers_py, args.repeats, args.work),
                             channels=tpd.n_channels, seconds=tpd.duration_s, peers_env=status))
+    if "profile" in sections:
+        tpp = tp
+        if args.detect_seconds and args.detect_seconds < tp.duration_s:
+            tpp = workloads.subset_edf(tp, tp.n_channels, args.detect_seconds, args.work)
+        save("profile", section_profile(tpp, args.work))
     if "batch" in sections:
         save("batch", section_batch(args.work, args.batch_files, 4, 30.0))
     if "scale" in sections:
