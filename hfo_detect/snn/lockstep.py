@@ -222,12 +222,10 @@ def _ia(s, kc, ia):
 
 
 @njit(inline="always", **VEC_JIT)
-def _k(s, iraw, ahp, ia, kc, fr, out, lk):
+def _k(s, iraw, ahp, ia, kc, fr, out):
     """dI_mem/dt of spec 2.3 for every lane, both clipping regimes written as selects (no
     branch, and 1-D row views of the constants, so that the loop vectorizes); ``ia`` is I_a
-    at ``s`` (0 far below threshold) and ``fr`` = 0 freezes a refractory neuron. ``lk`` = 1
-    keeps a lane that started the step above I_o on the upper regime's formula also at stage
-    values below I_o (its smooth continuation; see "Crossing I_o downward")."""
+    at ``s`` (0 far below threshold) and ``fr`` = 0 freezes a refractory neuron."""
     io_ = kc[L_IO]
     ic = kc[L_ICONST]
     c1r = kc[L_C1]
@@ -241,9 +239,9 @@ def _k(s, iraw, ahp, ia, kc, fr, out, lk):
         x = max(s[j], 0.0)  # a trial stage may overshoot below 0 (I_mem >= 0): keep it finite
         io = io_[j]
         iin = min(max(iraw[j] + ic[j], io), 1.0)
-        up = x > io or lk[j] > 0.0
+        up = x > io
         c1 = c1r[j] if up else 1.0
-        ish = min(ish0[j], max(x, io) if up else x)
+        ish = min(ish0[j], x)
         aa = ahp[j] if up else io
         iaa = ia[j] if up else 2.0 * io
         th = ith[j] if up else io
@@ -255,7 +253,7 @@ def _k(s, iraw, ahp, ia, kc, fr, out, lk):
 
 @njit(inline="always", **VEC_JIT)
 def _step(x, k1, fsal_ok, i0, i2, i3, i4, a, a2, a3, a4, kc, fr, h, with_ia, k2, k3, x1, k4,
-          s2, s3, ia, wk, rtol, atol, lk):
+          s2, s3, ia, wk, rtol, atol):
     """One Bogacki-Shampine 3(2) step of every lane, stage by stage (each stage a vectorized
     loop over lanes). Returns (max error ratio, max over lanes and stages of I_mem minus the
     I_a cut, max over non-refractory lanes of I_mem(t+h) minus threshold); the maxima are taken by a scalar pass over ``wk`` (the compiler does not
@@ -266,22 +264,22 @@ def _step(x, k1, fsal_ok, i0, i2, i3, i4, a, a2, a3, a4, kc, fr, h, with_ia, k2,
     if with_ia:
         _ia(x, kc, ia)
     if not fsal_ok:
-        _k(x, i0, a, ia, kc, fr, k1, lk)
+        _k(x, i0, a, ia, kc, fr, k1)
     for j in range(n_g):
         s2[j] = x[j] + 0.5 * h * k1[j]
     if with_ia:
         _ia(s2, kc, ia)
-    _k(s2, i2, a2, ia, kc, fr, k2, lk)
+    _k(s2, i2, a2, ia, kc, fr, k2)
     for j in range(n_g):
         s3[j] = x[j] + 0.75 * h * k2[j]
     if with_ia:
         _ia(s3, kc, ia)
-    _k(s3, i3, a3, ia, kc, fr, k3, lk)
+    _k(s3, i3, a3, ia, kc, fr, k3)
     for j in range(n_g):
         x1[j] = x[j] + h * (2.0 * k1[j] + 3.0 * k2[j] + 4.0 * k3[j]) * (1.0 / 9.0)
     if with_ia:
         _ia(x1, kc, ia)
-    _k(x1, i4, a4, ia, kc, fr, k4, lk)
+    _k(x1, i4, a4, ia, kc, fr, k4)
     for j in range(n_g):
         err = abs(h * (k1[j] * (-5.0 / 72.0) + k2[j] * (1.0 / 12.0) + k3[j] * (1.0 / 9.0)
                        - k4[j] * 0.125))
@@ -321,93 +319,6 @@ def _hermite(y0, m0, y1, m1, h, u):
     u3 = u2 * u
     return ((2 * u3 - 3 * u2 + 1) * y0 + (u3 - 2 * u2 + u) * h * m0
             + (-2 * u3 + 3 * u2) * y1 + (u3 - u2) * h * m1)
-
-
-@njit(inline="always", **LOCK_JIT)
-def _below_rate(y, vt, sign, dd, p, j, io, ic, ish0, itauo, io_s):
-    """dI_mem/dt of lane ``j`` on the sub-I_o branch of :func:`_k` at ``I_mem = y``, with the
-    synapses at ``vt * dd**p`` (exact decay from ``vt``; floored)."""
-    iraw = 0.0
-    for sl in range(vt.shape[0]):
-        f = 1.0
-        for _ in range(p):
-            f *= dd[sl]
-        iraw += sign[sl, j] * max(vt[sl] * f, io_s)
-    iin = min(max(iraw + ic, io), 1.0)
-    x = max(y, 0.0)
-    ish = min(ish0, x)
-    return (iin - ish - ish * x / io) * itauo * (x + io) / (io + x + io)
-
-
-@njit(**LOCK_JIT)
-def _cross_down(x0, m0, x1, m1, h, ue, v, sign, rate, j, kc, io_s, rtol, atol, vt, dd):
-    """I_mem of lane ``j`` at ``ue * h`` into a step in which its (upper-regime, locked)
-    interpolant fell to I_o: the crossing time on the interpolant (Illinois regula falsi),
-    then the sub-I_o branch from I_o with its own Bogacki-Shampine steps (one, halved until
-    they meet the tolerances; at most 64). A lane that the sub-I_o branch pushes back up
-    stays on I_o (it slides along the switching surface, as the exact solution does).
-    ``vt``, ``dd``: scratch rows of ``n_slots``."""
-    io = kc[L_IO, j]
-    lo = 0.0
-    hi = ue
-    flo = x0 - io
-    fhi = _hermite(x0, m0, x1, m1, h, ue) - io
-    side = 0
-    for _ in range(60):
-        u = (lo * fhi - hi * flo) / (fhi - flo)
-        if not (u > lo and u < hi):
-            u = 0.5 * (lo + hi)
-        fu = _hermite(x0, m0, x1, m1, h, u) - io
-        if fu > 0.0:
-            lo = u
-            flo = fu
-            if side == 1:
-                fhi *= 0.5
-            side = 1
-        else:
-            hi = u
-            fhi = fu
-            if side == -1:
-                flo *= 0.5
-            side = -1
-        if hi - lo <= 1e-9 * ue or fu == 0.0:
-            break
-    tc = hi * h
-    te = ue * h
-    ic = kc[L_ICONST, j]
-    ish0 = kc[L_ISH0, j]
-    itauo = kc[L_INV_TAU_O, j]
-    n_slots = v.shape[0]
-    for sl in range(n_slots):
-        vt[sl] = v[sl, j] * vexp(-tc * rate[sl, j])
-    if te <= tc or _below_rate(io, vt, sign, dd, 0, j, io, ic, ish0, itauo, io_s) >= 0.0:
-        return io
-    n = 1
-    y = io
-    while True:
-        dt = (te - tc) / n
-        for sl in range(n_slots):
-            vt[sl] = v[sl, j] * vexp(-tc * rate[sl, j])
-            dd[sl] = vexp(-0.25 * dt * rate[sl, j])
-        y = io
-        worst = 0.0
-        for k in range(n):
-            q1 = _below_rate(y, vt, sign, dd, 0, j, io, ic, ish0, itauo, io_s)
-            q2 = _below_rate(y + 0.5 * dt * q1, vt, sign, dd, 2, j, io, ic, ish0, itauo, io_s)
-            q3 = _below_rate(y + 0.75 * dt * q2, vt, sign, dd, 3, j, io, ic, ish0, itauo, io_s)
-            y1 = y + dt * (2.0 * q1 + 3.0 * q2 + 4.0 * q3) * (1.0 / 9.0)
-            q4 = _below_rate(y1, vt, sign, dd, 4, j, io, ic, ish0, itauo, io_s)
-            err = abs(dt * (q1 * (-5.0 / 72.0) + q2 * (1.0 / 12.0) + q3 * (1.0 / 9.0)
-                            - q4 * 0.125))
-            worst = max(worst, err / (atol + rtol * max(abs(y), abs(y1))))
-            y = y1
-            for sl in range(n_slots):
-                b2 = dd[sl] * dd[sl]
-                vt[sl] *= b2 * b2
-        if worst <= 1.0 or n >= 64:
-            break
-        n *= 2
-    return min(y, io)
 
 
 @njit(inline="always", **JIT)
@@ -546,10 +457,6 @@ def lockstep_kernel(t_stop, ev_ptr, ev_time, ev_src, grp_ptr, grp_nrn, slot_src,
         a = np.empty(n_g)
         ru = np.empty(n_g)
         fr = np.empty(n_g)
-        lk = np.zeros(n_g)
-        xfix = np.empty(n_g)
-        vt = np.empty(n_slots)
-        dd = np.empty(n_slots)
         k1 = np.empty(n_g)
         k2 = np.empty(n_g)
         k3 = np.empty(n_g)
@@ -602,19 +509,17 @@ def lockstep_kernel(t_stop, ev_ptr, ev_time, ev_src, grp_ptr, grp_nrn, slot_src,
                     elif fr_dirty:
                         fr[:] = 1.0
                         fr_dirty = False
-                    for j in range(n_g):  # lanes above I_o stay on that formula all step
-                        lk[j] = 1.0 if x[j] > io[j] else 0.0
                     h = hl[lv]
                     if not filled[lv]:
                         _fill_dec(dec[lv], rate, 0.25 * h)
                         filled[lv] = True
                     _stage_inputs(v, sign, dec[lv], io_s, i0, i2, i3, i4, a, a2, a3, a4, io)
                     worst, near, above = _step(x, k1, fsal_ok, i0, i2, i3, i4, a, a2, a3, a4, kc, fr,
-                                        h, with_ia, k2, k3, x1, k4, s2, s3, ia, wk, rtol, atol, lk)
+                                        h, with_ia, k2, k3, x1, k4, s2, s3, ia, wk, rtol, atol)
                     if near >= 0.0 and not with_ia:
                         with_ia = True
                         worst, near, above = _step(x, k1, False, i0, i2, i3, i4, a, a2, a3, a4, kc,
-                                            fr, h, True, k2, k3, x1, k4, s2, s3, ia, wk, rtol, atol, lk)
+                                            fr, h, True, k2, k3, x1, k4, s2, s3, ia, wk, rtol, atol)
                     elif near < 0.0 and with_ia:
                         with_ia = False
                         ia[:] = 0.0
@@ -661,11 +566,6 @@ def lockstep_kernel(t_stop, ev_ptr, ev_time, ev_src, grp_ptr, grp_nrn, slot_src,
                     if t_cut >= t_end and sp_lane < 0:
                         # full step
                         for j in range(n_g):
-                            if lk[j] > 0.0 and x1[j] <= io[j]:
-                                x1[j] = _cross_down(x[j], k1[j], x1[j], k4[j], h, 1.0, v, sign,
-                                                    rate, j, kc, io_s, rtol, atol, vt, dd)
-                                fsal_ok = False  # k4 is the upper formula's
-                        for j in range(n_g):
                             x[j] = x1[j]
                             k1[j] = k4[j]
                         _decay_full(v, dec[lv], io_s)
@@ -675,18 +575,7 @@ def lockstep_kernel(t_stop, ev_ptr, ev_time, ev_src, grp_ptr, grp_nrn, slot_src,
                         lv = min(n_lev - 1, max(0, lv + dl))
                         continue
                     n_cut += 1
-                    n_fix = 0
-                    for j in range(n_g):
-                        xfix[j] = -1.0
-                        if lk[j] > 0.0 and _hermite(x[j], k1[j], x1[j], k4[j], h,
-                                                    (t_cut - t) / h) <= io[j]:
-                            xfix[j] = _cross_down(x[j], k1[j], x1[j], k4[j], h, (t_cut - t) / h,
-                                                  v, sign, rate, j, kc, io_s, rtol, atol, vt, dd)
-                            n_fix += 1
                     _move_to(v, a, x, k1, x1, k4, rate, kc, h, t_cut - t, io_s)
-                    for j in range(n_g if n_fix > 0 else 0):
-                        if xfix[j] >= 0.0:
-                            x[j] = xfix[j]
                     t = t_cut
                     fsal_ok = False
                     if sp_lane >= 0:
