@@ -11,9 +11,12 @@ Test recordings (none used for learning the defaults, see ``learn_defaults.py``)
 Detectors: ``hfo256`` (the new default: output layer + artifact path + floor calibration,
 learned defaults), ``hfo256-v0.1`` (the previous default rebuilt from its parameters: 5-neuron
 vote, whole-interval calibration, no artifact path), ``sharifhazileh2021`` (faithful preset),
-``morphology`` (our Zurich Morphology detector) and ``rms`` (our Staba RMS baseline). The peers
-in their own environment (epycom, mne-hfo, pyHFO) are not rerun here: their last numbers are in
-``reports/benchmarks.md`` (``data_scripts/bench_all.py``).
+``morphology`` (our Zurich Morphology detector) and ``rms`` (our Staba RMS baseline), and the
+peers as whole processes in their own environment (``data_scripts/bench_peers.py``, the venv of
+``bench_all.py``; ``--no-peers`` skips them): ``epycom-rms-wide`` (the fastest peer as users run
+it: one 80-500 Hz band, every event labelled ripple, so only its pooled scores mean something),
+``epycom-rms``, ``epycom-ll``, ``epycom-cs``, ``mnehfo-rms``, ``mnehfo-ll`` (two bands each, the
+tools' default thresholds). Each peer reads the same recording written as EDF.
 
 Metrics (overlap rule, ``data_scripts/bench/accuracy.py``): P/R/F1 per kind and pooled; false
 positives on spikes / artifacts = pooled detections that overlap a spike (artifact) row and no
@@ -75,6 +78,60 @@ def detectors():
         "morphology": lambda: MorphologyDetector(),
         "rms": lambda: RMSDetector(),
     }
+
+
+#: peer detectors: table name -> bench_peers.py tool
+PEERS = {"epycom-rms-wide": "epycom_rms_wide", "epycom-rms": "epycom_rms",
+         "epycom-ll": "epycom_ll", "epycom-cs": "epycom_cs", "mnehfo-rms": "mnehfo_rms",
+         "mnehfo-ll": "mnehfo_ll"}
+WORK = Path("/tmp/hfo-bench-accuracy")
+
+
+class PeerDetector:
+    """A peer tool behind ``fit``/``predict``: the recording is written as EDF (through MNE's
+    reader afterwards, as the tool's own run would read it) and the tool runs as a process."""
+
+    def __init__(self, tool: str, peers_py: Path):
+        self.tool, self.peers_py = tool, peers_py
+
+    def fit(self, raw):
+        return self
+
+    def predict(self, raw):
+        import shutil
+        import subprocess
+
+        from bench.env import single_thread_env
+        from bench.tools import PEER_RUNNER, find_events, read_events
+        from hfo_detect.io import write_edf
+
+        folder = WORK / self.tool
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        if hasattr(raw, "get_data_uv"):  # a Recording (real snippets): its montage applied
+            data, sfreq = raw.get_data_uv(), raw.sfreq
+        else:  # an MNE Raw (simulated recordings)
+            data, sfreq = raw.get_data(units="uV"), raw.info["sfreq"]
+        edf = write_edf(folder / "rec.edf", data, sfreq, raw.ch_names)
+        out = folder / "out"
+        out.mkdir()
+        run = subprocess.run([str(self.peers_py), str(PEER_RUNNER), self.tool, str(edf), str(out)],
+                             capture_output=True, text=True, env=single_thread_env())
+        if run.returncode:
+            raise RuntimeError(f"{self.tool}: {run.stderr.strip().splitlines()[-1:]}")
+        return read_events(find_events(out))
+
+
+def peer_detectors():
+    """The peers in their own venv, or {} with the reason printed when it is unavailable."""
+    from bench.env import ensure_peers_venv
+    from bench_all import DEFAULT_VENV
+
+    peers_py, status = ensure_peers_venv(DEFAULT_VENV)
+    print(f"peers: {status}", flush=True)
+    if peers_py is None:
+        return {}
+    return {name: (lambda tool=tool: PeerDetector(tool, peers_py)) for name, tool in PEERS.items()}
 
 
 def sim_recordings(quick: bool):
@@ -233,8 +290,10 @@ def report(res, out: Path):
     lines = ["# Accuracy after issue 12 (`data_scripts/bench_accuracy.py`)", "",
              "Overlap rule; simulated recordings: every channel reviewed; real snippets: channels "
              "with marks. FPs on spikes/artifacts: pooled detections overlapping a spike/artifact "
-             "row and no HFO. Peers in their own venv (epycom, mne-hfo, pyHFO) were not rerun "
-             "(see `reports/benchmarks.md`).", ""]
+             "row and no HFO. Peers (epycom, mne-hfo) ran as whole processes in their own "
+             "environment on the same recordings written as EDF, at their default thresholds; "
+             "`epycom-rms-wide` (one 80-500 Hz band, the peer of issue 11) labels every event "
+             "ripple, so only its pooled scores count.", ""]
     if res.get("rerun"):
         lines += [f"Detectors rerun last (`--only`): {', '.join(res['rerun'])}; the other rows "
                   "are from the run before (their code did not change).", ""]
@@ -300,7 +359,7 @@ def _merge(old: dict, new: dict, dets) -> dict:
                      if k not in dets}
             power.update(new.get("sim", {}).get("_power", {}))
         # the report's row order: the data sets' order as before, then the detectors' order
-        order = list(detectors())
+        order = list(detectors()) + list(PEERS)
         if part == "sim":
             rows["_power"] = dict(sorted(power.items(), key=lambda kv: (
                 order.index(kv[0]) if kv[0] in order else len(order))))
@@ -324,8 +383,11 @@ def main(argv=None) -> int:
     p.add_argument("--seeds", type=int, default=20)
     p.add_argument("--only", default=None, help="comma-separated detector names")
     p.add_argument("--no-real", action="store_true")
+    p.add_argument("--no-peers", action="store_true", help="skip the peers (epycom, mne-hfo)")
     a = p.parse_args(argv)
     dets = detectors()
+    if not a.no_peers and (not a.only or set(a.only.split(",")) & set(PEERS)):
+        dets.update(peer_detectors())
     if a.only:
         dets = {k: v for k, v in dets.items() if k in a.only.split(",")}
     reports = ROOT / "reports"

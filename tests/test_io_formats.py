@@ -184,3 +184,14 @@ def test_write_edf_refuses_bad_input(tmp_path):
     with pytest.raises(ValueError, match="16 characters"):
         write_edf(tmp_path / "l.edf", _signal(1), SFREQ, ["X" * 17])
     assert not list(tmp_path.iterdir())  # nothing half-written left behind
+
+
+def test_edf_range_holds_extremes_that_round_onto_a_header_value(tmp_path):
+    # 56.111200000000004 * 1e5 is exactly 5611120.0 in binary: the header's rounded-up maximum
+    # must still be >= the true maximum (edfio refuses the signal otherwise)
+    data = _signal(n_ch=1)
+    data[0, 10], data[0, 20] = 56.111200000000004, -86.67860000000001
+    data = np.clip(data, -86.67860000000001, 56.111200000000004)
+    path = write_edf(tmp_path / "rec.edf", data, SFREQ, ["A1-A2"])
+    got = read_recording(path).get_data()[0] * 1e6
+    assert abs(got.max() - 56.1112) < 0.01 and abs(got.min() + 86.6786) < 0.01

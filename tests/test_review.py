@@ -412,17 +412,25 @@ def test_browser_accept_reject_add_reload(det_dir, server_factory):
     assert sorted(reviewed.df["review"]) == ["accepted", "added", "added", "added", "adjusted"]
 
 
-def test_kept_spikes_are_served_with_the_window(run_dir, tmp_path, server_factory):
-    helptext = subprocess.run([sys.executable, "-m", "hfo_detect", "detect", "--help"], capture_output=True,
-                              text=True, timeout=60).stdout
-    if "--keep-spikes" not in helptext:
-        pytest.skip("this hfo-detect's detect cannot keep spikes yet (no --keep-spikes)")
-    out = tmp_path / "kept"
+@pytest.fixture(scope="module")
+def kept_dir(run_dir, tmp_path_factory) -> Path:
+    """The same recording detected by the CLI with ``--keep-spikes``."""
+    out = tmp_path_factory.mktemp("kept") / "kept"
     res = subprocess.run([sys.executable, "-m", "hfo_detect", "detect", str(run_dir / "rec_ieeg.edf"), "--out",
                           str(out), "--montage", "as-is", "--seed", "0", "--keep-spikes"],
                          capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr
-    srv = server_factory(out)
+    return out
+
+
+def _window_of(srv, ev):
+    """The window the page requests for event ``ev`` (review.js ``draw``: +-max(0.5 s, 0.75 x duration))."""
+    mid, half = ev["onset"] + ev["duration"] / 2, max(0.5, ev["duration"] * 0.75)
+    return mid - half, mid + half
+
+
+def test_kept_spikes_are_served_with_the_window(kept_dir, server_factory):
+    srv = server_factory(kept_dir)
     assert srv.json("/api/recordings")[0]["spikes"] is True
     ev = srv.json("/api/events/rec")["events"][0]
     t0, t1 = ev["onset"] - 0.5, ev["onset"] + 0.5
@@ -435,6 +443,43 @@ def test_kept_spikes_are_served_with_the_window(run_dir, tmp_path, server_factor
     times = [t for ts in adm.values() for t in ts] + spikes["hidden"]["t"]
     assert times and min(times) >= t0 - 1e-6 and max(times) < t1
     assert any(ev["onset"] - 0.05 <= t <= ev["onset"] + ev["duration"] + 0.05 for t in spikes["hidden"]["t"])
+
+
+def test_browser_draws_each_kinds_sub_band_events_on_its_trace(kept_dir, server_factory):
+    """The ADM ticks on the ripple (fast-ripple) trace are the UP/DOWN events of both of its
+    sub-bands in the window, and no other band's."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    srv = server_factory(kept_dir)
+    driver = _browser()
+    try:
+        driver.get(srv.url)
+        WebDriverWait(driver, 30).until(
+            lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "1")
+        eid = driver.find_element(By.TAG_NAME, "body").get_attribute("data-selected")
+        ticks = driver.execute_script(
+            "const out = {};"
+            "for (const t of document.getElementById('plot').data) {"
+            "  const row = S.axes[t.yaxis];"
+            "  if (!row || row.raster || t.mode !== 'markers') continue;"
+            "  out[row.trace + '|' + t.marker.color] = t.x; }"
+            "return out;")
+    finally:
+        driver.quit()
+    ev = next(e for e in srv.json("/api/events/rec")["events"] if str(e["id"]) == eid)
+    t0, t1 = _window_of(srv, ev)
+    adm = srv.json(f"/api/window/rec?channel={ev['channel']}&t0={t0}&t1={t1}")["spikes"]["adm"]
+    colour = {"up": "#c0392b", "dn": "#16a085"}
+    n_drawn = 0
+    for kind in ("ripple", "fast_ripple"):
+        for d, c in colour.items():
+            want = sorted(adm.get(f"{kind}_lo_{d}", []) + adm.get(f"{kind}_hi_{d}", []))
+            got = sorted(ticks.get(f"{kind}|{c}", []))
+            assert got == pytest.approx(want), (kind, d)
+            n_drawn += len(got)
+    assert n_drawn > 0, "the window of a detection should hold ADM events"
+    assert not any(k.startswith("raw|") for k in ticks), "no ticks on the raw trace"
 
 
 def test_review_of_other_detections_is_refused(det_dir, server_factory):

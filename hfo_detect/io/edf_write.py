@@ -38,7 +38,14 @@ def _fit_8_chars(value: float, direction: str) -> float:
     rounder = math.floor if direction == "down" else math.ceil
     for decimals in range(7, -1, -1):
         scale = 10.0**decimals
-        candidate = rounder(value * scale) / scale
+        steps = rounder(value * scale)
+        # value * scale can round in binary onto a whole number (56.111200000000004 * 1e5 ->
+        # 5611120.0): take one more step outward so the range still holds the value
+        if direction == "up" and steps / scale < value:
+            steps += 1
+        elif direction == "down" and steps / scale > value:
+            steps -= 1
+        candidate = steps / scale
         if candidate == int(candidate):
             candidate = int(candidate)
         if len(str(candidate)) <= 8:
