@@ -115,10 +115,10 @@ every I_o crossing leaves 15 % (0.17 s instead of 0.76 s): only both together gi
 times. Each neuron on its own steps (groups of 1) takes 2.3x fewer neuron-steps than groups of
 32, at 5.4x the CPU time. And one exponential step is not long: at rtol 3e-5, sub-threshold,
 an exponential Rosenbrock-Euler step with the synaptic forcing convolved exactly and F(I)
-linearized needs steps of ~1 ms (no longer than these BS3 steps), a second-order exponential
-step in G = I + I_th ln(I + I_o) (which takes F out of the forcing) ~3 ms: the error comes from
-F(I) and the I_ahp term varying within the step, which follow I(t) and so carry the synaptic
-4-ms time scale. Splitting a lane's step where it falls through I_o (upper formula locked for
+linearized needs steps under 1 ms (shorter than a BS3 step's 1-1.5 ms), a second-order
+exponential step in G = I + I_th ln(I + I_o) (which takes F out of the forcing) 1.5-3 ms: the
+error comes from F(I) and the I_ahp term varying within the step, which follow I(t) and so
+carry the synaptic 4-ms time scale. Splitting a lane's step where it falls through I_o (upper formula locked for
 the step, the rest on the sub-I_o branch with its own steps; commit 4c06295, reverted) takes
 25 % fewer group steps but costs ~0.27 us per crossing in scalar code: 4 % slower.
 
