@@ -104,6 +104,24 @@ of neurons with the reference's spike count instead of 99.5 %); groups of 16 (as
 but 98.0 % and 98.7 % of neurons with the reference's spike count on two real snippets, where
 32 and 128 give >= 99.0 %).
 
+Exponential integrator between events (measured, not built; ``reports/etd_feasibility.md``,
+``data_scripts/lockstep_census.py`` and ``etd_accuracy.py``). On the ``engine`` workload of
+``bench_engine.py --quick`` (170 ADM events and 25 hidden spikes per channel-second, unlike the
+busier input above) the lane that sets a group step is crossing I_o in 33 % of the steps (61 %
+of the rejections), at I_o-20 pA in 24 %, at 20-200 pA in 29 %, above 200 pA in 12 %. Leaving
+the lanes that stay at 2-200 pA out of the step control (as if an exponential integrator
+advanced them for free) leaves 89 % of the group steps; leaving out every lane below 200 pA and
+every I_o crossing leaves 15 % (0.17 s instead of 0.76 s): only both together give several
+times. Each neuron on its own steps (groups of 1) takes 2.3x fewer neuron-steps than groups of
+32, at 5.4x the CPU time. And one exponential step is not long: at rtol 3e-5, sub-threshold,
+an exponential Rosenbrock-Euler step with the synaptic forcing convolved exactly and F(I)
+linearized needs steps under 1 ms (shorter than a BS3 step's 1-1.5 ms), a second-order
+exponential step in G = I + I_th ln(I + I_o) (which takes F out of the forcing) 1.5-3 ms: the
+error comes from F(I) and the I_ahp term varying within the step, which follow I(t) and so
+carry the synaptic 4-ms time scale. Splitting a lane's step where it falls through I_o (upper formula locked for
+the step, the rest on the sub-I_o branch with its own steps; commit 4c06295, reverted) takes
+25 % fewer group steps but costs ~0.27 us per crossing in scalar code: 4 % slower.
+
 Float64 throughout: the currents span 0.5 pA to 1 nA and the error control works at 1e-4.
 """
 
