@@ -445,7 +445,7 @@ def main(argv=None) -> int:
             traceback.print_exc()
             res[name] = {"error": f"{type(err).__name__}: {err}"}
         res.setdefault("section_s", {})[name] = time.perf_counter() - t0
-        res.setdefault("section_at", {})[name] = f"{res['started']} (commit {_git_head()})"
+        res.setdefault("section_at", {})[name] = f"{res['started']} (commit {env.git_head(REPO)})"
         log(f"section {name} done in {res['section_s'][name]:.0f} s")
     res["elapsed_s"] = time.perf_counter() - t_start
 
@@ -456,16 +456,6 @@ def main(argv=None) -> int:
     log(f"wrote {path} and figures in {fig_dir} ({res['elapsed_s'] / 60:.1f} min)")
     _update_readme(res, out_dir)
     return 0
-
-
-def _git_head() -> str:
-    import subprocess
-
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, text=True,
-                              capture_output=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "?"
 
 
 def _update_readme(res: dict, out_dir: Path) -> None:

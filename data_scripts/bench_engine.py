@@ -273,8 +273,6 @@ def section_profile(tp: workloads.Workload, work: Path) -> dict:
 
     tiny = workloads.subset_edf(tp, 1, 5.0, work)
     base = ["taskset", "-c", "0"] if shutil.which("taskset") else []
-    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
-               NUMBA_NUM_THREADS="1")
     prof = work / "detect_profile.pstats"
     for edf, out_name, extra in ((tiny.edf, "profile_warmup", []),
                                  (tp.edf, "profile_run", ["-m", "cProfile", "-o", str(prof)])):
@@ -283,7 +281,7 @@ def section_profile(tp: workloads.Workload, work: Path) -> dict:
         subprocess.run(base + [sys.executable] + extra + ["-m", "hfo_detect", "detect", str(edf),
                                                           "--out", str(out_dir), "--montage",
                                                           "as-is"],
-                       check=True, capture_output=True, env=env)
+                       check=True, capture_output=True, env=env.single_thread_env())
     st = pstats.Stats(str(prof))
     total = st.total_tt
 
@@ -498,16 +496,6 @@ def update_readme(block: list[str], readme: Path) -> None:
     readme.write_text(text[:a] + "\n".join(block) + "\n" + text[b:])
 
 
-def _git_head() -> str:
-    import subprocess
-
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, text=True,
-                              capture_output=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "?"
-
-
 def _git_last_commit(path: Path) -> str:
     import subprocess
 
@@ -549,7 +537,7 @@ def main() -> None:
     tp = workloads.simulated("throughput", args.work, args.quick)
     if args.scale_json:
         res["scale"] = res_scale
-    head = _git_head()
+    head = env.git_head(REPO)
     # results from before per-section stamps: the commit that last wrote the JSON measured them
     legacy = _git_last_commit(res_path)
     for key in ("engine", "detect", "batch", "scale"):

@@ -27,6 +27,15 @@ SINGLE_THREAD_ENV = {
 }
 
 
+def git_head(repo: Path) -> str:
+    """Short hash of the checkout's HEAD (``?`` outside git): the commit a benchmark measured."""
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=repo, text=True,
+                              capture_output=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+
+
 def single_thread_env() -> dict[str, str]:
     """The current environment with every thread pool limited to one thread."""
     env = dict(os.environ)

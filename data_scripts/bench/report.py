@@ -84,7 +84,7 @@ def targets(res: dict) -> list[str]:
     stopped = sc.get("stopped")
     full = _engine_scale()
     if (stopped or rss is None) and full:  # the 1-h run to its end, by bench_engine.py
-        rows.append([f"Peak memory on (c) 64 ch x 3600 s <= 400 MB",
+        rows.append(["Peak memory on (c) 64 ch x 3600 s <= 400 MB",
                      f"{full['run']['peak_rss_mb']:.0f} MB, to the end of the run "
                      f"(`bench_engine.py --sections scale`, commit {full.get('commit', '?')})",
                      _met(-full["run"]["peak_rss_mb"], -400.0)])
