@@ -99,10 +99,8 @@ class PeerDetector:
 
     def predict(self, raw):
         import shutil
-        import subprocess
 
-        from bench.env import single_thread_env
-        from bench.tools import PEER_RUNNER, find_events, read_events
+        from bench.tools import Tool, read_events, run_once
         from hfo_detect.io import write_edf
 
         folder = WORK / self.tool
@@ -113,13 +111,11 @@ class PeerDetector:
         else:  # an MNE Raw (simulated recordings)
             data, sfreq = raw.get_data(units="uV"), raw.info["sfreq"]
         edf = write_edf(folder / "rec.edf", data, sfreq, raw.ch_names)
-        out = folder / "out"
-        out.mkdir()
-        run = subprocess.run([str(self.peers_py), str(PEER_RUNNER), self.tool, str(edf), str(out)],
-                             capture_output=True, text=True, env=single_thread_env())
-        if run.returncode:
-            raise RuntimeError(f"{self.tool}: {run.stderr.strip().splitlines()[-1:]}")
-        return read_events(find_events(out))
+        events, err = run_once(Tool(self.tool, self.tool, "peer", self.tool), edf, folder / "out",
+                               self.peers_py)
+        if err:
+            raise RuntimeError(f"{self.tool}: {err}")
+        return read_events(events)
 
 
 def peer_detectors():
