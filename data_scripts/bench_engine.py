@@ -246,18 +246,19 @@ def section_detect(tp: workloads.Workload, peers_py, repeats: int, work: Path) -
     return dict(workload=tp.edf.name, channel_seconds=tp.channel_seconds, tools=res)
 
 
-#: where a whole ``detect`` spends its time: (label, file suffix, function, caller or None)
+#: where a whole ``detect`` spends its time: (label, file suffix, function, caller or None,
+#: part of pass 2 (``predict``))
 PROFILE_PARTS = (
-    ("read + filter + calibrate (pass 1, `fit`)", "hfo_detect/detector.py", "fit", None),
+    ("read + filter + calibrate (pass 1, `fit`)", "hfo_detect/detector.py", "fit", None, False),
     ("read the recording again (pass 2)", "hfo_detect/detector.py", "_blocks",
-     ("hfo_detect/detector.py", "predict")),
+     ("hfo_detect/detector.py", "predict"), True),
     ("filter bank (pass 2)", "hfo_detect/frontend/filters.py", "process",
-     ("hfo_detect/detector.py", "predict")),
+     ("hfo_detect/detector.py", "predict"), True),
     ("ADM encoder (pass 2)", "hfo_detect/frontend/adm.py", "process",
-     ("hfo_detect/detector.py", "predict")),
+     ("hfo_detect/detector.py", "predict"), True),
     ("hidden layer (256 neurons per channel)", "hfo_detect/snn/simulate.py", "run_network",
-     ("hfo_detect/detector.py", "predict")),
-    ("output neurons + interneuron", "hfo_detect/snn/layers.py", "step", None),
+     ("hfo_detect/detector.py", "predict"), True),
+    ("output neurons + interneuron", "hfo_detect/snn/layers.py", "step", None, True),
 )
 
 
@@ -267,7 +268,8 @@ def section_profile(tp: workloads.Workload, work: Path) -> dict:
 
     Shares, not absolute times, are the result (the profiler adds a little to Python-level
     calls; the kernels are single calls). ``start-up`` is the whole run minus the recording's
-    detection (imports, the CLI, numba loading its cached kernels)."""
+    detection (imports, the CLI); numba loads each cached kernel at its first call, inside the
+    part that makes it (reported beside the table)."""
     import pstats
     import subprocess
 
@@ -299,17 +301,16 @@ def section_profile(tp: workloads.Workload, work: Path) -> dict:
         return t
 
     detect = cum("hfo_detect/runner.py", "detect_recording")
-    parts = [(label, cum(f, n, c)) for label, f, n, c in PROFILE_PARTS]
+    parts = [(label, cum(f, n, c)) for label, f, n, c, _ in PROFILE_PARTS]
     predict = cum("hfo_detect/detector.py", "predict")
-    inside_predict = sum(t for (label, t), spec in zip(parts, PROFILE_PARTS)
-                         if spec[3] is not None or spec[2] == "step")
+    inside_predict = sum(t for (_, t), spec in zip(parts, PROFILE_PARTS) if spec[4])
     parts += [("rest of pass 2 (merging spike trains, readout)", predict - inside_predict),
               ("writing events, counts, manifest", detect - cum("hfo_detect/detector.py", "fit")
                - predict),
               ("start-up: imports, CLI", total - detect)]
     loading = cum("numba/core/dispatcher.py", "_compile_for_args")
-    return dict(numba_loading_s=loading,workload=f"{tp.n_channels} ch x {tp.duration_s:.0f} s", total_s=total,
-                channel_seconds=tp.channel_seconds,
+    return dict(workload=f"{tp.n_channels} ch x {tp.duration_s:.0f} s", total_s=total,
+                channel_seconds=tp.channel_seconds, numba_loading_s=loading,
                 rows=[dict(part=label, seconds=t, share=t / total) for label, t in parts])
 
 
@@ -565,18 +566,16 @@ def main() -> None:
         save("engine", section_engine(tp, args.fast_seconds))
     if "fidelity" in sections:
         save("fidelity", section_fidelity(tp, args.work, args.quick))
+    tpd = tp  # the whole-detect workload (detect, profile): all channels, maybe fewer seconds
+    if ({"detect", "profile"} & sections and args.detect_seconds
+            and args.detect_seconds < tp.duration_s):
+        tpd = workloads.subset_edf(tp, tp.n_channels, args.detect_seconds, args.work)
     if "detect" in sections:
         peers_py, status = env.ensure_peers_venv(args.peers_venv)
-        tpd = tp
-        if args.detect_seconds and args.detect_seconds < tp.duration_s:
-            tpd = workloads.subset_edf(tp, tp.n_channels, args.detect_seconds, args.work)
         save("detect", dict(section_detect(tpd, peers_py, args.repeats, args.work),
                             channels=tpd.n_channels, seconds=tpd.duration_s, peers_env=status))
     if "profile" in sections:
-        tpp = tp
-        if args.detect_seconds and args.detect_seconds < tp.duration_s:
-            tpp = workloads.subset_edf(tp, tp.n_channels, args.detect_seconds, args.work)
-        save("profile", section_profile(tpp, args.work))
+        save("profile", section_profile(tpd, args.work))
     if "batch" in sections:
         save("batch", section_batch(args.work, args.batch_files, 4, 30.0))
     if "scale" in sections:

@@ -82,8 +82,8 @@ def targets(res: dict) -> list[str]:
     sc = res.get("scale", {})
     rss = sc.get("peak_rss_mb")
     stopped = sc.get("stopped")
-    full = _engine_scale()
-    if (stopped or rss is None) and full:  # the 1-h run to its end, by bench_engine.py
+    full = _engine_scale(sc)
+    if full:  # the 1-h run to its end, by bench_engine.py
         rows.append(["Peak memory on (c) 64 ch x 3600 s <= 400 MB",
                      f"{full['run']['peak_rss_mb']:.0f} MB, to the end of the run "
                      f"(`bench_engine.py --sections scale`, commit {full.get('commit', '?')})",
@@ -103,9 +103,12 @@ def targets(res: dict) -> list[str]:
     return _table(["Target", "Measured", "Met"], rows)
 
 
-def _engine_scale() -> dict | None:
+def _engine_scale(own: dict) -> dict | None:
     """The full 64 ch x 1 h run of ``bench_engine.py`` (its own time limit is the run's end),
-    when it finished; ``bench_all``'s own scale section stops at ``--max-scale-s``."""
+    when it finished and ``bench_all``'s own scale section ``own`` stopped at ``--max-scale-s``
+    (or has no figure)."""
+    if not own.get("stopped") and own.get("peak_rss_mb") is not None:
+        return None
     import json
     from pathlib import Path
 
@@ -164,8 +167,8 @@ def details(res: dict) -> list[str]:
               f"peak RSS {_f(sc.get('peak_rss_mb'), 0)} MB "
               f"({_f(sc.get('ch_s_per_cpu_s'), 0)} ch-s per CPU-s). "
               f"{sc.get('error', '')}", ""]
-        full = _engine_scale()
-        if full and (sc.get("stopped") or sc.get("peak_rss_mb") is None):
+        full = _engine_scale(sc)
+        if full:
             L += [f"This run stops at its time limit. The whole 1-h run, to its end, is measured by "
                   f"`data_scripts/bench_engine.py --sections scale` (commit {full.get('commit', '?')}): "
                   f"peak RSS {full['run']['peak_rss_mb']:.0f} MB, CPU {full['run']['cpu_s']:.0f} s, "
