@@ -14,7 +14,7 @@ from hfo_detect.config import NetworkConfig, get_preset
 from hfo_detect.snn import (NetworkParamsError, build_network, custom_network, run_network,
                             synaptic_event_counts)
 from hfo_detect.snn.fast import quiet_solve
-from hfo_detect.snn.params import N_ITAU, S_IW, S_SIGN
+from hfo_detect.snn.params import N_IO, N_ITAU, S_IW, S_SIGN
 from hfo_detect.spikes import SpikeTrains
 
 DATA = Path(__file__).parent / "data"
@@ -359,3 +359,43 @@ def test_lockstep_groups_share_input_streams():
     for g in range(ptr.size - 1):
         assert np.unique(p.neuron_band[members[ptr[g]:ptr[g + 1]]]).size == 1
     assert p.cfg.lockstep_group_size == 32
+
+
+
+
+def test_lockstep_holds_a_fast_membrane_on_io_while_its_input_slides(monkeypatch):
+    """The artifact interneuron's case: a 2.5-ms membrane on two excitatory 5-ms synapses.
+    With both synapses at their 0.5-pA floors the input (1.5 pA with I_const) lies where the
+    two clipping regimes push I_mem onto I_o from both sides, so its rest is I_o itself. The
+    kernel holds it there (the converged reference chatters within 1e-15 A of it) at a small
+    fraction of the steps, with the converged spikes."""
+    from hfo_detect.snn import lockstep
+    from hfo_detect.snn.lockstep import pins_at_io, run_lockstep
+    from hfo_detect.snn.simulate import initial_state
+
+    def make(cfg, tau_mem_ms=2.5):
+        return custom_network(cfg, [[1], [1]], [[20.0], [20.0]], [[5.0], [5.0]], [[0], [1]],
+                              n_streams=2, tau_mem_s=tau_mem_ms * 1e-3)
+
+    cfg = NetworkConfig(integrator="lockstep", mismatch_cv=0.0)
+    net, ref_net = make(cfg), make(_tight(cfg))
+    assert pins_at_io(net) and not pins_at_io(make(cfg, 15.3))
+    burst = 1e-4 * np.arange(8)
+    t = np.r_[0.2 + burst, 1.2 + burst]
+    sp = SpikeTrains(t, np.zeros(t.size), np.arange(t.size) % 2, 1)
+    io = net.neuron[0, N_IO, 0]
+    _, state = run_network(net, sp, 0.0, 1.0)
+    assert state.imem[0, 0] == io
+    _, ref_state = run_network(ref_net, sp, 0.0, 1.0, integrator="fast")
+    assert abs(ref_state.imem[0, 0] - io) < 1e-15
+    ref, _ = run_network(ref_net, sp, 0.0, 2.0, integrator="fast")
+    assert len(ref) >= 2
+    steps = []
+    for pin in (True, False):
+        monkeypatch.setattr(lockstep, "pins_at_io", lambda params, pin=pin: pin)
+        stats = np.zeros(4, np.int64)
+        lock = run_lockstep(net, sp, 0.0, 2.0, initial_state(net, "lockstep"), stats)
+        same, worst = per_neuron_match(lock, ref)
+        assert same and worst < 1e-4
+        steps.append(stats[0] + stats[1])
+    assert steps[0] < steps[1] / 5, steps  # chattering across I_o at rest
