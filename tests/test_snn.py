@@ -373,13 +373,14 @@ def test_lockstep_holds_a_fast_membrane_on_io_while_its_input_slides(monkeypatch
     from hfo_detect.snn.lockstep import pins_at_io, run_lockstep
     from hfo_detect.snn.simulate import initial_state
 
-    def make(cfg, tau_mem_ms=2.5):
-        return custom_network(cfg, [[1], [1]], [[20.0], [20.0]], [[5.0], [5.0]], [[0], [1]],
-                              n_streams=2, tau_mem_s=tau_mem_ms * 1e-3)
+    def make(cfg, sign_b=1):
+        return custom_network(cfg, [[1], [sign_b]], [[20.0], [20.0]], [[5.0], [5.0]],
+                              [[0], [1]], n_streams=2, tau_mem_s=2.5e-3)
 
     cfg = NetworkConfig(integrator="lockstep", mismatch_cv=0.0)
     net, ref_net = make(cfg), make(_tight(cfg))
-    assert pins_at_io(net) and not pins_at_io(make(cfg, 15.3))
+    # an excitatory and an inhibitory synapse (the hidden neurons): resting input clipped to I_o
+    assert pins_at_io(net) and not pins_at_io(make(cfg, -1))
     burst = 1e-4 * np.arange(8)
     t = np.r_[0.2 + burst, 1.2 + burst]
     sp = SpikeTrains(t, np.zeros(t.size), np.arange(t.size) % 2, 1)
