@@ -7,6 +7,7 @@ import pytest
 import scipy.io as sio
 
 from hfo_detect.config import ADMConfig, get_preset, with_overrides
+from hfo_detect.errors import ConfigError
 from hfo_detect.frontend import ADMEncoder, FilterBank, encode_array
 from hfo_detect.frontend.adm import faithful_grid_size
 
@@ -87,6 +88,47 @@ def test_continuous_ramp_hand_computed():
     np.testing.assert_allclose(enc.ref, [[8.0]])
 
 
+@pytest.mark.parametrize("reference, times, ref_end", [
+    ("held", [2e-3, 4e-3, 6e-3, 8e-3], 8.0),       # the reference steps by delta: 2, 4, 6, 8 uV
+    ("tracks", [2e-3, 4.3e-3, 6.6e-3, 8.9e-3], 9.2)])  # it follows the input for 0.3 ms
+def test_continuous_slow_ramp_reference_held_or_tracking(reference, times, ref_end):
+    """0 -> 10 uV over 10 ms, delta 2, t_ref 0.3 ms: no event is due at a refractory end."""
+    x = np.concatenate([np.arange(11.0), [10.0, 10.0]])[None, None]
+    enc = ADMEncoder(ADMConfig(encoder="continuous", reference=reference), 1000.0, [[2.0]], 13,
+                     ("ripple",))
+    sp = enc.process(x, 0)
+    np.testing.assert_allclose(sp.times, times, atol=1e-12)
+    assert sp.source.tolist() == [0, 0, 0, 0]
+    np.testing.assert_allclose(enc.ref, [[ref_end]], atol=1e-12)
+
+
+def test_tracking_reference_forgets_the_initial_reference():
+    """With a held reference the background event rate depends on where the reference sat
+    (it moves on a grid of delta from its start until a fast swing resets it); tracking the
+    input through each refractory period makes the events a function of the signal alone."""
+    rng = np.random.default_rng(5)
+    from scipy import signal as sps
+
+    sos = sps.butter(2, [80, 141], "band", fs=2000.0, output="sos")
+    x = sps.sosfilt(sos, rng.standard_normal(10000))[None, None] * 10.0
+    thr = [[2.2 * x.std()]]
+
+    def counts(reference, ref0):
+        enc = ADMEncoder(ADMConfig(encoder="continuous", reference=reference), 2000.0, thr,
+                         x.shape[2], ("ripple",))
+        enc.ref[:] = ref0
+        sp = enc.process(x, 0)
+        return np.sort(sp.times[sp.times > 0.5])
+
+    starts = np.linspace(-0.5, 0.5, 5) * thr[0][0]
+    held = [counts("held", r).size for r in starts]
+    assert max(held) > 1.2 * min(held), held
+    tracked = [counts("tracks", r) for r in starts]
+    for t in tracked[1:]:
+        np.testing.assert_array_equal(t, tracked[0])
+    with pytest.raises(ConfigError, match="continuous"):
+        ADMConfig(encoder="faithful", reference="tracks")
+
 def test_initial_reference_is_zero_both_encoders():
     """A first sample beyond +-delta fires at t = 0 (reference starts at 0)."""
     x = np.array([[[-5.0, -5.0, -5.0]]])
@@ -95,7 +137,7 @@ def test_initial_reference_is_zero_both_encoders():
         assert sp.times.tolist() == [0.0] and sp.source.tolist() == [1]
 
 
-@pytest.mark.parametrize("encoder", ["faithful", "continuous"])
+@pytest.mark.parametrize("encoder", ["faithful", "continuous", "continuous-tracks"])
 @pytest.mark.parametrize("chunk", [1, 2, 3, 7, 64, 1001])
 def test_chunked_equals_one_shot(encoder, chunk):
     """Chunks shorter than the refractory period (1-2 samples = 0.5-1 ms ... 0.3 ms) included."""
@@ -103,7 +145,8 @@ def test_chunked_equals_one_shot(encoder, chunk):
     x = np.stack([np.stack([band_signal(s, 3000), 3 * rng.standard_normal(3000)]) for s in range(2)])
     x = x.transpose(1, 0, 2).copy()  # (n_bands=2, n_ch=2, n)
     thr = np.array([[2.0, 3.0], [1.0, 4.0]])
-    cfg = ADMConfig(encoder=encoder)
+    name, _, reference = encoder.partition("-")
+    cfg = ADMConfig(encoder=name, reference=reference or "held")
     whole = ADMEncoder(cfg, FS, thr, x.shape[2], BANDS).process(x, 0)
     enc = ADMEncoder(cfg, FS, thr, x.shape[2], BANDS)
     parts = [enc.process(x[:, :, i:i + chunk], i) for i in range(0, x.shape[2], chunk)]

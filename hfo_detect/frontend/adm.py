@@ -176,7 +176,7 @@ def _faithful_kernel(x, start, fs, n_total, n_grid, skip, thr, ref, knext, prev)
 
 
 @njit(cache=True)
-def _continuous_kernel(x, start, fs, t_ref, thr, ref, refr_end, pending, prev):
+def _continuous_kernel(x, start, fs, t_ref, thr, ref, refr_end, pending, prev, track):
     """Exact-crossing ADM over one chunk x (n_bands, n_ch, n) starting at sample ``start``.
 
     State arrays (n_bands, n_ch), updated in place: ``ref``; ``refr_end`` the end of the
@@ -242,6 +242,8 @@ def _continuous_kernel(x, start, fs, t_ref, thr, ref, refr_end, pending, prev):
                             te_end = tc + t_ref
                             continue
                         pend = False
+                        if track:  # the reference followed the input through the refractory
+                            r = vc
                         ts = tc
                         vs = vc
                     # free: vs is inside the band; look for the crossing on (ts, t1]
@@ -367,6 +369,6 @@ class ADMEncoder:
         else:
             t, ch, src = _continuous_kernel(x, start_sample, self.sfreq, self.cfg.refractory_s,
                                             self.thr, self.ref, self.refr_end, self.pending,
-                                            self.prev)
+                                            self.prev, self.cfg.reference == "tracks")
         order = _order_within_channels(t, ch)
         return SpikeTrains(t[order], ch[order], src[order], self.n_channels, self.source_names)
