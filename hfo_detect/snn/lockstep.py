@@ -290,13 +290,35 @@ def _k(s, x0, iraw, ahp, ia, kc, fr, pin, out):
         for j in range(s.shape[0]):
             io = io_[j]
             iin = min(max(iraw[j] + ic[j], io), 1.0)
-            # the two regimes' numerators at I_o (their other factors are positive)
-            ish_o = min(ish0[j], io)
-            f_up = (c1r[j] * (iin + ia[j] - ish_o - ahp[j]) - ith[j]
-                    - (1.0 + (ish_o + ahp[j] - ia[j]) * iit[j]) * io)
-            slide = (f_up < 0.0) & (iin > 2.0 * ish_o) & ((x0[j] - io) * (s[j] - io) <= 0.0)
+            slide = (_slides_at_io(iin, ia[j], ahp[j], io, ish0[j], c1r[j], ith[j], iit[j])
+                     & ((x0[j] - io) * (s[j] - io) <= 0.0))
             s[j] = io if slide else s[j]
             out[j] = 0.0 if slide else out[j]
+
+
+@njit(inline="always", **VEC_JIT)
+def _slides_at_io(iin, ia, ahp, io, ish0, c1, ith, inv_itau):
+    """At I_mem = I_o, does the upper regime pull I_mem down and the lower one push it up?
+    (The two numerators of spec 2.3 at I_o; their other factors are positive. The lower one
+    reduces to ``iin - 2 I_shunt``.)"""
+    ish = min(ish0, io)
+    f_up = c1 * (iin + ia - ish - ahp) - ith - (1.0 + (ish + ahp - ia) * inv_itau) * io
+    return (f_up < 0.0) & (iin > 2.0 * ish)
+
+
+@njit(**LOCK_JIT)
+def _rests_on_io(nrn, sign_sum, io_syn):
+    """Whether some neuron's resting input (every synapse at its floor ``io_syn``, plus
+    I_const; I_ahp on its floor, I_a ~ 0) slides at I_o."""
+    for c in range(nrn.shape[0]):
+        p = nrn[c]
+        for n in range(nrn.shape[2]):
+            io = p[N_IO, n]
+            iin = min(max(io_syn * sign_sum[c, n] + p[N_ICONST, n], io), 1.0)
+            if _slides_at_io(iin, 0.0, io, io, max(p[N_ISHUNT, n], io), p[N_ITH, n] / p[N_ITAU, n],
+                             p[N_ITH, n], 1.0 / p[N_ITAU, n]):
+                return True
+    return False
 
 
 @njit(inline="always", **VEC_JIT)
@@ -675,14 +697,8 @@ def pins_at_io(params: NetworkParams) -> bool:
     """Whether the kernel handles sliding at I_o for this network (see "Sliding at I_o" in the
     module docstring): where some neuron rests on I_o, i.e. its resting input (every synapse at
     its floor, plus I_const) lies where the two clipping regimes meet at I_o."""
-    p = params.neuron
-    io = p[:, N_IO]
-    io_syn = params.syn_const[0]
-    iin = np.clip(io_syn * params.synapse[:, S_SIGN].sum(axis=1) + p[:, N_ICONST], io, 1.0)
-    ish = np.minimum(np.maximum(p[:, N_ISHUNT], io), io)
-    c1 = p[:, N_ITH] / p[:, N_ITAU]  # upper regime at I_o, I_ahp on its floor, I_a ~ 0
-    f_up = c1 * (iin - ish - io) - p[:, N_ITH] - (1.0 + (ish + io) / p[:, N_ITAU]) * io
-    return bool(((f_up < 0.0) & (iin > 2.0 * ish)).any())
+    return bool(_rests_on_io(params.neuron, params.synapse[:, S_SIGN].sum(axis=1),
+                             float(params.syn_const[0])))
 
 
 def run_lockstep(params: NetworkParams, adm: SpikeTrains, t_start: float, t_stop: float,
