@@ -146,22 +146,32 @@ def section_throughput(ctx) -> dict:
             out["notes"].append(f"{rows[ident]['label']}: timed on the first {w.n_channels} ch x "
                                 f"{w.duration_s:g} s of (b)"
                                 + (f" (a whole run would take ~{est:.0f} s of CPU)" if est else ""))
-    # 3. timed runs
+    # 3. timed runs, alternating between the tools (round by round), so that a slow spell of
+    #    a shared machine lowers every tool's run of that round, not one tool's figure
+    runs = {t.ident: [] for t in ctx["tools"] if "error" not in rows[t.ident]}
+    errors = {}
+    out["alternating"] = True
+    for i in range(ctx["repeats"]):
+        for tool in ctx["tools"]:
+            if tool.ident not in runs or tool.ident in errors:
+                continue
+            cmd_dir = ctx["work"] / "runs" / "throughput" / tool.ident
+            try:
+                runs[tool.ident].append(timed_tool_run(tool, targets[tool.ident].edf,
+                                                       cmd_dir / f"run{i}", ctx["peers_py"]))
+            except Exception as err:  # one tool failing must not stop the benchmark
+                errors[tool.ident] = f"{type(err).__name__}: {err}"
     for tool in ctx["tools"]:
         row, target = rows[tool.ident], targets[tool.ident]
-        if "error" not in row:
-            try:
-                cmd_dir = ctx["work"] / "runs" / "throughput" / tool.ident
-                runs = [timed_tool_run(tool, target.edf, cmd_dir / f"run{i}", ctx["peers_py"])
-                        for i in range(ctx["repeats"])]
-                med = timing.median_runs(runs)
-                row.update(med, workload=f"{target.n_channels} ch x {target.duration_s:g} s",
-                           channel_seconds=target.channel_seconds, subset=target is not b)
-                if "cpu_s" in med:
-                    row["ch_s_per_cpu_s"] = target.channel_seconds / max(med["cpu_s"], 1e-3)
-                    row["ch_s_per_wall_s"] = target.channel_seconds / max(med["wall_s"], 1e-3)
-            except Exception as err:  # one tool failing must not stop the benchmark
-                row["error"] = f"{type(err).__name__}: {err}"
+        if tool.ident in errors:
+            row["error"] = errors[tool.ident]
+        elif tool.ident in runs:
+            med = timing.median_runs(runs[tool.ident])
+            row.update(med, workload=f"{target.n_channels} ch x {target.duration_s:g} s",
+                       channel_seconds=target.channel_seconds, subset=target is not b)
+            if "cpu_s" in med:
+                row["ch_s_per_cpu_s"] = target.channel_seconds / max(med["cpu_s"], 1e-3)
+                row["ch_s_per_wall_s"] = target.channel_seconds / max(med["wall_s"], 1e-3)
         log(f"throughput {tool.ident}: {row.get('ch_s_per_cpu_s', float('nan')):.0f} ch-s/CPU-s "
             f"{row.get('error', '')}")
         out["tools"].append(row)

@@ -145,6 +145,8 @@ def details(res: dict) -> list[str]:
               f"Each tool as a whole process (EDF read + filter + detect + events written), pinned "
               f"to core 0 (`taskset -c 0`), every thread pool at 1 thread, timed by "
               f"`{th.get('timer', '/usr/bin/time -v')}`; median of {th.get('repeats')} run(s)"
+              + (", the tools alternating round by round" if th.get("alternating") else
+                 ", each tool's runs back to back")
               + (" after one untimed warm-up run on the first 60 s of 4 channels (it fills numba's "
                  "cache and the page cache, and estimates the rate). " if th.get("warmup") else
                  " without a warm-up run. ") +
