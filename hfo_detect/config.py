@@ -262,7 +262,8 @@ class ADMConfig:
         channel's background rate of the real 5-s crop with a median CV of 0.49; ``tracks``
         makes the events a function of the signal alone). ``tracks`` with relearned defaults
         scored lower on held-out data (F1 0.76 / 0.77 against 0.79 / 0.79 on the simulator /
-        training generator; crop 0.34 against 0.40), so the presets keep ``held``.
+        training generator; crop 0.34 against 0.40), so the presets keep ``held``
+        (``data_scripts/variant_study.py adm-phase`` and ``learn``).
     """
 
     encoder: str = "faithful"

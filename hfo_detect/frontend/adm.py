@@ -181,7 +181,8 @@ def _continuous_kernel(x, start, fs, t_ref, thr, ref, refr_end, pending, prev, t
 
     State arrays (n_bands, n_ch), updated in place: ``ref``; ``refr_end`` the end of the
     current refractory period; ``pending`` whether a level check is due at ``refr_end``;
-    ``prev`` the sample before this chunk.
+    ``prev`` the sample before this chunk. ``track``: at the end of a refractory period without
+    an event the reference takes the input's value there (``ADMConfig.reference="tracks"``).
     """
     n_bands, n_ch, n = x.shape
     cap = 1024

@@ -54,9 +54,10 @@ of work is a *group* of neurons, not a neuron:
   of I_o (or on it) is put on I_o with derivative 0. The artifact interneuron lives there: its
   two excitatory synapses at their 0.5-pA floors plus I_const put its resting input at 1.5 pA,
   so its rest is I_o itself (not the sub-I_o fixed point of the "Rest" rule). On the
-  32 ch x 120 s ``detect`` workload its 32 interneurons took 7.0 M steps (61 % rejected,
-  1.1 s), 0.7 M with this (0.16 s); same spikes, and ``bench_engine.py``'s fidelity table
-  unchanged. The test costs every lane of every stage ~10 %, and the hidden (one excitatory,
+  32 ch x 120 s ``detect`` workload (the ``stats`` counters of :func:`run_lockstep`) its 32
+  interneurons took 7.0 M steps (61 % rejected, 1.1 s), 0.7 M with this (0.16 s; the
+  ``profile`` section of ``bench_engine.py``: output neurons + interneuron 2.11 -> 1.13 s);
+  same spikes, and ``bench_engine.py``'s fidelity table unchanged. The test costs every lane of every stage ~10 %, and the hidden (one excitatory,
   one inhibitory synapse: resting input clipped to I_o) and output layers (resting input
   ~30 pA) do not rest on I_o and almost never slide, so it runs only in networks where some
   neuron does (:func:`pins_at_io`).
