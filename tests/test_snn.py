@@ -386,7 +386,7 @@ def test_lockstep_holds_a_fast_membrane_on_io_while_its_input_slides(monkeypatch
     sp = SpikeTrains(t, np.zeros(t.size), np.arange(t.size) % 2, 1)
     io = net.neuron[0, N_IO, 0]
     _, state = run_network(net, sp, 0.0, 1.0)
-    assert state.imem[0, 0] == io
+    assert state.imem[0, 0] == lockstep.LANE(io)  # I_o in the lanes' float type
     _, ref_state = run_network(ref_net, sp, 0.0, 1.0, integrator="fast")
     assert abs(ref_state.imem[0, 0] - io) < 1e-15
     ref, _ = run_network(ref_net, sp, 0.0, 2.0, integrator="fast")

@@ -162,6 +162,15 @@ LOG2_SAFETY = math.log2(0.9)
 (L_IO, L_ITH, L_C1, L_INV_ITAU, L_INV_TAU, L_INV_TAU_O, L_ISH0, L_ICONST, L_IAGAIN, L_IATH,
  L_INV_IANORM, L_IA_CUT, L_SPK, L_RESET, L_AHP_GAIN, L_ITHAHP, L_INV_IO) = range(17)
 N_L = 17
+#: the lanes' float type; constants in the lane loops carry it (a float64 literal would promote
+#: a float32 lane back to float64)
+LANE = np.float32
+F0, F1, F2, F3, F4 = (LANE(v) for v in (0.0, 1.0, 2.0, 3.0, 4.0))
+F_HALF, F_3Q, F_9TH = LANE(0.5), LANE(0.75), LANE(1.0 / 9.0)
+E1, E2, E3, E4 = LANE(-5.0 / 72.0), LANE(1.0 / 12.0), LANE(1.0 / 9.0), LANE(0.125)
+X40, X1024 = LANE(40.0), LANE(1.0 / 1024.0)
+XC = tuple(LANE(1.0 / math.factorial(k)) for k in range(1, 12))
+XL32 = LANE(1.0 / 32.0)
 LOCK_JIT = dict(cache=True, error_model="numpy", fastmath=False, boundscheck=False)
 #: the lane loops: no NaN/inf can occur there, and the max reductions only vectorize when the
 #: compiler may assume so (no reassociation: results stay bit-reproducible)
@@ -194,10 +203,10 @@ def _stage_inputs(v, sign, dec, io_s, i0, i2, i3, i4, a, a2, a3, a4, io):
     them from vectorizing.)"""
     n_slots, n_g = v.shape
     for j in range(n_g):
-        i0[j] = 0.0
-        i2[j] = 0.0
-        i3[j] = 0.0
-        i4[j] = 0.0
+        i0[j] = F0
+        i2[j] = F0
+        i3[j] = F0
+        i4[j] = F0
     for sl in range(n_slots):
         vr = v[sl]
         dr = dec[sl]
@@ -242,6 +251,23 @@ def vexp(y):
 
 
 @njit(inline="always", **VEC_JIT)
+def vexp_lane(y):
+    """:func:`vexp` in the lanes' float type (float32: 5 squarings of a degree-11 Taylor
+    polynomial at y/32, so that the squarings' doubling of rounding errors stays ~2e-6)."""
+    t = min(max(y, -X40), X40) * XL32
+    t2 = t * t
+    t4 = t2 * t2
+    t8 = t4 * t4
+    q0 = F1 + t * XC[0] + t2 * (XC[1] + t * XC[2])
+    q1 = XC[3] + t * XC[4] + t2 * (XC[5] + t * XC[6])
+    q2 = XC[7] + t * XC[8] + t2 * (XC[9] + t * XC[10])
+    p = q0 + t4 * q1 + t8 * q2
+    for _ in range(5):
+        p = p * p
+    return p
+
+
+@njit(inline="always", **VEC_JIT)
 def _ia(s, kc, ia):
     """I_a of every lane at I_mem = ``s`` (0 below the cut, where it is < I_again e^-20,
     i.e. < 1e-9 of I_mem there)."""
@@ -250,8 +276,8 @@ def _ia(s, kc, ia):
     ath = kc[L_IATH]
     inv = kc[L_INV_IANORM]
     for j in range(s.shape[0]):
-        v = gain[j] / (1.0 + vexp(-(s[j] - ath[j]) * inv[j]))
-        ia[j] = v if s[j] >= cut[j] else 0.0
+        v = gain[j] / (F1 + vexp_lane(-(s[j] - ath[j]) * inv[j]))
+        ia[j] = v if s[j] >= cut[j] else F0
 
 
 @njit(inline="always", **VEC_JIT)
@@ -274,27 +300,27 @@ def _k(s, x0, iraw, ahp, ia, kc, fr, pin, out):
     itau = kc[L_INV_TAU]
     itauo = kc[L_INV_TAU_O]
     for j in range(s.shape[0]):
-        x = max(s[j], 0.0)  # a trial stage may overshoot below 0 (I_mem >= 0): keep it finite
+        x = max(s[j], F0)  # a trial stage may overshoot below 0 (I_mem >= 0): keep it finite
         io = io_[j]
-        iin = min(max(iraw[j] + ic[j], io), 1.0)
+        iin = min(max(iraw[j] + ic[j], io), F1)
         up = x > io
-        c1 = c1r[j] if up else 1.0
+        c1 = c1r[j] if up else F1
         ish = min(ish0[j], x)
         aa = ahp[j] if up else io
-        iaa = ia[j] if up else 2.0 * io
+        iaa = ia[j] if up else F2 * io
         th = ith[j] if up else io
         invt = iit[j] if up else iio[j]
         invtau = itau[j] if up else itauo[j]
-        num = c1 * (iin + iaa - ish - aa) - th - (1.0 + (ish + aa - iaa) * invt) * x
+        num = c1 * (iin + iaa - ish - aa) - th - (F1 + (ish + aa - iaa) * invt) * x
         out[j] = fr[j] * num * invtau * (x + io) / (th + x + io)
     if pin:
         for j in range(s.shape[0]):
             io = io_[j]
-            iin = min(max(iraw[j] + ic[j], io), 1.0)
+            iin = min(max(iraw[j] + ic[j], io), F1)
             slide = (_slides_at_io(iin, ia[j], ahp[j], io, ish0[j], c1r[j], ith[j], iit[j])
-                     & ((x0[j] - io) * (s[j] - io) <= 0.0))
+                     & ((x0[j] - io) * (s[j] - io) <= F0))
             s[j] = io if slide else s[j]
-            out[j] = 0.0 if slide else out[j]
+            out[j] = F0 if slide else out[j]
 
 
 @njit(inline="always", **VEC_JIT)
@@ -332,28 +358,30 @@ def _step(x, k1, fsal_ok, i0, i2, i3, i4, a, a2, a3, a4, kc, fr, h, with_ia, k2,
     n_g = x.shape[0]
     cut = kc[L_IA_CUT]
     spk = kc[L_SPK]
+    h2 = F_HALF * h
+    h3 = F_3Q * h
+    h9 = F_9TH * h
     if with_ia:
         _ia(x, kc, ia)
     if not fsal_ok:
         _k(x, x, i0, a, ia, kc, fr, pin, k1)
     for j in range(n_g):
-        s2[j] = x[j] + 0.5 * h * k1[j]
+        s2[j] = x[j] + h2 * k1[j]
     if with_ia:
         _ia(s2, kc, ia)
     _k(s2, x, i2, a2, ia, kc, fr, pin, k2)
     for j in range(n_g):
-        s3[j] = x[j] + 0.75 * h * k2[j]
+        s3[j] = x[j] + h3 * k2[j]
     if with_ia:
         _ia(s3, kc, ia)
     _k(s3, x, i3, a3, ia, kc, fr, pin, k3)
     for j in range(n_g):
-        x1[j] = x[j] + h * (2.0 * k1[j] + 3.0 * k2[j] + 4.0 * k3[j]) * (1.0 / 9.0)
+        x1[j] = x[j] + h9 * (F2 * k1[j] + F3 * k2[j] + F4 * k3[j])
     if with_ia:
         _ia(x1, kc, ia)
     _k(x1, x, i4, a4, ia, kc, fr, pin, k4)
     for j in range(n_g):
-        err = abs(h * (k1[j] * (-5.0 / 72.0) + k2[j] * (1.0 / 12.0) + k3[j] * (1.0 / 9.0)
-                       - k4[j] * 0.125))
+        err = abs(h * (k1[j] * E1 + k2[j] * E2 + k3[j] * E3 - k4[j] * E4))
         wk[0, j] = err / (atol + rtol * max(abs(x[j]), abs(x1[j])))
         wk[1, j] = max(max(s2[j], s3[j]), max(x[j], x1[j])) - cut[j]
         wk[2, j] = fr[j] * (x1[j] - spk[j])
@@ -381,7 +409,7 @@ def _decay_full(v, dec, io_s):
         dr = dec[sl]
         for j in range(v.shape[1]):
             b2 = dr[j] * dr[j]
-            vr[j] = max(vr[j] * (b2 * b2), io_s)
+            vr[j] = max(vr[j] * b2 * b2, io_s)  # as x4 of _stage_inputs: FSAL k1 exact
 
 
 @njit(inline="always", **LOCK_JIT)
@@ -492,6 +520,9 @@ def lockstep_kernel(t_stop, ev_ptr, ev_time, ev_src, grp_ptr, grp_nrn, slot_src,
     for e in range(ev_src.size):  # streams no neuron listens to (the artifact band's) too:
         n_streams = max(n_streams, ev_src[e] + 1)  # in_grp is indexed by every event's stream
     io_s = syn_const[0]
+    io_l = LANE(io_s)
+    rtol_l = LANE(rtol)
+    atol_l = LANE(atol)
     out_t = np.empty(1024)
     out_ch = np.empty(1024, np.int32)
     out_n = np.empty(1024, np.int32)
@@ -515,37 +546,37 @@ def lockstep_kernel(t_stop, ev_ptr, ev_time, ev_src, grp_ptr, grp_nrn, slot_src,
             for sl in range(n_slots):
                 lane_src[sl, j] = slot_src[sl, idx[j]]
                 in_grp[slot_src[sl, idx[j]]] = True
-        v = np.empty((n_slots, n_g))
-        sign = np.empty((n_slots, n_g))
+        v = np.empty((n_slots, n_g), LANE)
+        sign = np.empty((n_slots, n_g), LANE)
         rate = np.empty((n_slots + 1, n_g))
-        iw = np.empty((n_slots, n_g))
-        itau = np.empty((n_slots, n_g))
-        ith = np.empty((n_slots, n_g))
-        kc = np.empty((N_L, n_g))
-        dec = np.empty((n_lev, n_slots + 1, n_g))
+        iw = np.empty((n_slots, n_g), LANE)
+        itau = np.empty((n_slots, n_g), LANE)
+        ith = np.empty((n_slots, n_g), LANE)
+        kc = np.empty((N_L, n_g), LANE)
+        dec = np.empty((n_lev, n_slots + 1, n_g), LANE)
         filled = np.zeros(n_lev, np.bool_)
-        x = np.empty(n_g)
-        a = np.empty(n_g)
+        x = np.empty(n_g, LANE)
+        a = np.empty(n_g, LANE)
         ru = np.empty(n_g)
-        fr = np.empty(n_g)
-        k1 = np.empty(n_g)
-        k2 = np.empty(n_g)
-        k3 = np.empty(n_g)
-        k4 = np.empty(n_g)
-        x1 = np.empty(n_g)
-        i0 = np.empty(n_g)
-        i2 = np.empty(n_g)
-        i3 = np.empty(n_g)
-        i4 = np.empty(n_g)
-        a2 = np.empty(n_g)
-        a3 = np.empty(n_g)
-        a4 = np.empty(n_g)
-        s2 = np.empty(n_g)
-        s3 = np.empty(n_g)
-        ia = np.zeros(n_g)
-        wk = np.empty((3, n_g))
+        fr = np.empty(n_g, LANE)
+        k1 = np.empty(n_g, LANE)
+        k2 = np.empty(n_g, LANE)
+        k3 = np.empty(n_g, LANE)
+        k4 = np.empty(n_g, LANE)
+        x1 = np.empty(n_g, LANE)
+        i0 = np.empty(n_g, LANE)
+        i2 = np.empty(n_g, LANE)
+        i3 = np.empty(n_g, LANE)
+        i4 = np.empty(n_g, LANE)
+        a2 = np.empty(n_g, LANE)
+        a3 = np.empty(n_g, LANE)
+        a4 = np.empty(n_g, LANE)
+        s2 = np.empty(n_g, LANE)
+        s3 = np.empty(n_g, LANE)
+        ia = np.zeros(n_g, LANE)
+        wk = np.empty((3, n_g), LANE)
         with_ia = False
-        io = np.empty(n_g)
+        io = np.empty(n_g, LANE)
         for c in range(n_ch):
             _group_setup(c, idx, syn, nrn, syn_const, kappa, ut, v, sign, rate, iw, itau, ith, kc,
                          i_syn, imem, iahp, ref_until, x, a, ru)
@@ -574,23 +605,26 @@ def lockstep_kernel(t_stop, ev_ptr, ev_time, ev_src, grp_ptr, grp_nrn, slot_src,
                     if t < ref_last:  # some lane may be refractory (else fr stays all 1)
                         for j in range(n_g):
                             frozen = ru[j] > t
-                            fr[j] = 0.0 if frozen else 1.0
+                            fr[j] = F0 if frozen else F1
                             if frozen:
                                 next_ref = min(next_ref, ru[j])
                     elif fr_dirty:
-                        fr[:] = 1.0
+                        fr[:] = F1
                         fr_dirty = False
                     h = hl[lv]
                     if not filled[lv]:
                         _fill_dec(dec[lv], rate, 0.25 * h)
                         filled[lv] = True
-                    _stage_inputs(v, sign, dec[lv], io_s, i0, i2, i3, i4, a, a2, a3, a4, io)
+                    h_l = LANE(h)
+                    _stage_inputs(v, sign, dec[lv], io_l, i0, i2, i3, i4, a, a2, a3, a4, io)
                     worst, near, above = _step(x, k1, fsal_ok, i0, i2, i3, i4, a, a2, a3, a4, kc, fr,
-                                        h, with_ia, k2, k3, x1, k4, s2, s3, ia, wk, rtol, atol, pin)
+                                        h_l, with_ia, k2, k3, x1, k4, s2, s3, ia, wk, rtol_l, atol_l,
+                                        pin)
                     if near >= 0.0 and not with_ia:
                         with_ia = True
                         worst, near, above = _step(x, k1, False, i0, i2, i3, i4, a, a2, a3, a4, kc,
-                                            fr, h, True, k2, k3, x1, k4, s2, s3, ia, wk, rtol, atol, pin)
+                                            fr, h_l, True, k2, k3, x1, k4, s2, s3, ia, wk, rtol_l,
+                                            atol_l, pin)
                     elif near < 0.0 and with_ia:
                         with_ia = False
                         ia[:] = 0.0
@@ -639,7 +673,7 @@ def lockstep_kernel(t_stop, ev_ptr, ev_time, ev_src, grp_ptr, grp_nrn, slot_src,
                         for j in range(n_g):
                             x[j] = x1[j]
                             k1[j] = k4[j]
-                        _decay_full(v, dec[lv], io_s)
+                        _decay_full(v, dec[lv], io_l)
                         for j in range(n_g):
                             a[j] = a4[j]
                         t = t_end
