@@ -325,8 +325,10 @@ def _k(s, x0, iraw, ahp, ia, kc, fr, pin, out):
         aa = ahp[j] if up else io
         iaa = ia[j] if up else F2 * io
         th = ith[j] if up else io
-        invt = iit[j] if up else iio[j]
-        invtau = itau[j] if up else itauo[j]
+        # 0/1 weights, not selects: a select between two loads compiles to a gather
+        upf = F1 if up else F0
+        invt = upf * iit[j] + (F1 - upf) * iio[j]
+        invtau = upf * itau[j] + (F1 - upf) * itauo[j]
         num = c1 * (iin + iaa - ish - aa) - th - (F1 + (ish + aa - iaa) * invt) * x
         out[j] = fr[j] * num * invtau * (x + io) / (th + x + io)
     if pin:
