@@ -298,8 +298,10 @@ def _ia(s, kc, ia):
 
 @njit(inline="always", **VEC_JIT)
 def _k(s, x0, iraw, ahp, ia, kc, fr, pin, out):
-    """dI_mem/dt of spec 2.3 for every lane, both clipping regimes written as selects (no
-    branch, and 1-D row views of the constants, so that the loop vectorizes); ``ia`` is I_a
+    """dI_mem/dt of spec 2.3 for every lane, both clipping regimes written as selects or, where
+    both alternatives are loaded from memory, as exact 0/1 blends (no branch, and 1-D row views
+    of the constants, so that the loop vectorizes; a select between two loads compiles to
+    gathers: four per 16 lanes cost the hidden layer ~20 %); ``ia`` is I_a
     at ``s`` (0 far below threshold) and ``fr`` = 0 freezes a refractory neuron.
 
     ``pin``: handle sliding at I_o (see "Sliding at I_o" in the module docstring): where the
@@ -325,7 +327,6 @@ def _k(s, x0, iraw, ahp, ia, kc, fr, pin, out):
         aa = ahp[j] if up else io
         iaa = ia[j] if up else F2 * io
         th = ith[j] if up else io
-        # 0/1 weights, not selects: a select between two loads compiles to a gather
         upf = F1 if up else F0
         invt = upf * iit[j] + (F1 - upf) * iio[j]
         invtau = upf * itau[j] + (F1 - upf) * itauo[j]
