@@ -284,25 +284,17 @@ def vexp_lane(y):
 
 
 @njit(inline="always", **VEC_JIT)
-def _ia(s, kc, ia):
-    """I_a of every lane at I_mem = ``s`` (0 below the cut, where it is < I_again e^-20,
-    i.e. < 1e-9 of I_mem there)."""
-    cut = kc[L_IA_CUT]
-    gain = kc[L_IAGAIN]
-    ath = kc[L_IATH]
-    inv = kc[L_INV_IANORM]
-    for j in range(s.shape[0]):
-        v = gain[j] / (F1 + vexp_lane(-(s[j] - ath[j]) * inv[j]))
-        ia[j] = v if s[j] >= cut[j] else F0
-
-
-@njit(inline="always", **VEC_JIT)
-def _k(s, x0, iraw, ahp, ia, kc, fr, pin, out):
+def _k(s, x0, iraw, ahp, kc, fr, pin, with_ia, out):
     """dI_mem/dt of spec 2.3 for every lane, both clipping regimes written as selects or, where
     both alternatives are loaded from memory, as exact 0/1 blends (no branch, and 1-D row views
     of the constants, so that the loop vectorizes; a select between two loads compiles to
-    gathers: four per 16 lanes cost the hidden layer ~20 %); ``ia`` is I_a
-    at ``s`` (0 far below threshold) and ``fr`` = 0 freezes a refractory neuron.
+    gathers: four per 16 lanes cost the hidden layer ~20 %); ``fr`` = 0 freezes a refractory
+    neuron.
+
+    ``with_ia`` (a literal at each call site): include the positive feedback I_a (0 below its
+    cut, where it is < I_again e^-20, i.e. < 1e-9 of I_mem). The numerator is linear in I_a,
+    ``A + I_a B``, and I_a = I_again / E is a ratio, so the right-hand side is written over
+    one common denominator: one division per lane and stage instead of two, in one loop.
 
     ``pin``: handle sliding at I_o (see "Sliding at I_o" in the module docstring): where the
     upper regime pulls I_mem down at I_o and the lower one pushes it up, a stage value on the
@@ -317,6 +309,10 @@ def _k(s, x0, iraw, ahp, ia, kc, fr, pin, out):
     iio = kc[L_INV_IO]
     itau = kc[L_INV_TAU]
     itauo = kc[L_INV_TAU_O]
+    gain = kc[L_IAGAIN]
+    ath = kc[L_IATH]
+    inv = kc[L_INV_IANORM]
+    cut = kc[L_IA_CUT]
     for j in range(s.shape[0]):
         x = max(s[j], F0)  # a trial stage may overshoot below 0 (I_mem >= 0): keep it finite
         io = io_[j]
@@ -325,18 +321,28 @@ def _k(s, x0, iraw, ahp, ia, kc, fr, pin, out):
         c1 = c1r[j] if up else F1
         ish = min(ish0[j], x)
         aa = ahp[j] if up else io
-        iaa = ia[j] if up else F2 * io
         th = ith[j] if up else io
         upf = F1 if up else F0
         invt = upf * iit[j] + (F1 - upf) * iio[j]
         invtau = upf * itau[j] + (F1 - upf) * itauo[j]
-        num = c1 * (iin + iaa - ish - aa) - th - (F1 + (ish + aa - iaa) * invt) * x
-        out[j] = fr[j] * num * invtau * (x + io) / (th + x + io)
+        num_a = c1 * (iin - ish - aa) - th - (F1 + (ish + aa) * invt) * x
+        num_b = c1 + invt * x
+        g = F0 if up else F2 * io  # below I_o the I_a term is 2 I_o
+        e = F1
+        if with_ia:
+            on = up & (x >= cut[j])
+            e = (F1 + vexp_lane(-(x - ath[j]) * inv[j])) if on else F1
+            g = gain[j] if on else g
+        out[j] = fr[j] * invtau * (x + io) * (num_a * e + g * num_b) / (e * (th + x + io))
     if pin:
         for j in range(s.shape[0]):
             io = io_[j]
+            x = max(s[j], F0)
             iin = min(max(iraw[j] + ic[j], io), F1)
-            slide = (_slides_at_io(iin, ia[j], ahp[j], io, ish0[j], c1r[j], ith[j], iit[j])
+            ia = F0
+            if with_ia:
+                ia = gain[j] / (F1 + vexp_lane(-(x - ath[j]) * inv[j])) if x >= cut[j] else F0
+            slide = (_slides_at_io(iin, ia, ahp[j], io, ish0[j], c1r[j], ith[j], iit[j])
                      & ((x0[j] - io) * (s[j] - io) <= F0))
             s[j] = io if slide else s[j]
             out[j] = F0 if slide else out[j]
@@ -369,7 +375,7 @@ def _rests_on_io(nrn, sign_sum, io_syn):
 
 @njit(inline="always", **VEC_JIT)
 def _step(x, k1, fsal_ok, i0, i2, i3, i4, a, a2, a3, a4, kc, fr, h, with_ia, k2, k3, x1, k4,
-          s2, s3, ia, wk, rtol, atol, pin):
+          s2, s3, wk, rtol, atol, pin):
     """One Bogacki-Shampine 3(2) step of every lane, stage by stage (each stage a vectorized
     loop over lanes). Returns (max error ratio, max over lanes and stages of I_mem minus the
     I_a cut, max over non-refractory lanes of I_mem(t+h) minus threshold); the maxima are taken by a scalar pass over ``wk`` (the compiler does not
@@ -380,25 +386,17 @@ def _step(x, k1, fsal_ok, i0, i2, i3, i4, a, a2, a3, a4, kc, fr, h, with_ia, k2,
     h2 = F_HALF * h
     h3 = F_3Q * h
     h9 = F_9TH * h
-    if with_ia:
-        _ia(x, kc, ia)
     if not fsal_ok:
-        _k(x, x, i0, a, ia, kc, fr, pin, k1)
+        _k(x, x, i0, a, kc, fr, pin, with_ia, k1)
     for j in range(n_g):
         s2[j] = x[j] + h2 * k1[j]
-    if with_ia:
-        _ia(s2, kc, ia)
-    _k(s2, x, i2, a2, ia, kc, fr, pin, k2)
+    _k(s2, x, i2, a2, kc, fr, pin, with_ia, k2)
     for j in range(n_g):
         s3[j] = x[j] + h3 * k2[j]
-    if with_ia:
-        _ia(s3, kc, ia)
-    _k(s3, x, i3, a3, ia, kc, fr, pin, k3)
+    _k(s3, x, i3, a3, kc, fr, pin, with_ia, k3)
     for j in range(n_g):
         x1[j] = x[j] + h9 * (F2 * k1[j] + F3 * k2[j] + F4 * k3[j])
-    if with_ia:
-        _ia(x1, kc, ia)
-    _k(x1, x, i4, a4, ia, kc, fr, pin, k4)
+    _k(x1, x, i4, a4, kc, fr, pin, with_ia, k4)
     for j in range(n_g):
         err = abs(h * (k1[j] * E1 + k2[j] * E2 + k3[j] * E3 - k4[j] * E4))
         wk[0, j] = err / (atol + rtol * max(abs(x[j]), abs(x1[j])))
@@ -592,7 +590,6 @@ def lockstep_kernel(t_stop, ev_ptr, ev_time, ev_src, grp_ptr, grp_nrn, slot_src,
         a4 = np.empty(n_g, LANE)
         s2 = np.empty(n_g, LANE)
         s3 = np.empty(n_g, LANE)
-        ia = np.zeros(n_g, LANE)
         wk = np.empty((3, n_g), LANE)
         with_ia = False
         io = np.empty(n_g, LANE)
@@ -636,17 +633,21 @@ def lockstep_kernel(t_stop, ev_ptr, ev_time, ev_src, grp_ptr, grp_nrn, slot_src,
                         filled[lv] = True
                     h_l = LANE(h)
                     _stage_inputs(v, sign, dec[lv], io_l, i0, i2, i3, i4, a, a2, a3, a4, io)
-                    worst, near, above = _step(x, k1, fsal_ok, i0, i2, i3, i4, a, a2, a3, a4, kc, fr,
-                                        h_l, with_ia, k2, k3, x1, k4, s2, s3, ia, wk, rtol_l, atol_l,
-                                        pin)
+                    if with_ia:  # (a literal in each copy of the step)
+                        worst, near, above = _step(x, k1, fsal_ok, i0, i2, i3, i4, a, a2, a3, a4,
+                                                   kc, fr, h_l, True, k2, k3, x1, k4, s2, s3, wk,
+                                                   rtol_l, atol_l, pin)
+                    else:
+                        worst, near, above = _step(x, k1, fsal_ok, i0, i2, i3, i4, a, a2, a3, a4,
+                                                   kc, fr, h_l, False, k2, k3, x1, k4, s2, s3, wk,
+                                                   rtol_l, atol_l, pin)
                     if near >= 0.0 and not with_ia:
                         with_ia = True
                         worst, near, above = _step(x, k1, False, i0, i2, i3, i4, a, a2, a3, a4, kc,
-                                            fr, h_l, True, k2, k3, x1, k4, s2, s3, ia, wk, rtol_l,
-                                            atol_l, pin)
+                                                   fr, h_l, True, k2, k3, x1, k4, s2, s3, wk,
+                                                   rtol_l, atol_l, pin)
                     elif near < 0.0 and with_ia:
                         with_ia = False
-                        ia[:] = 0.0
                     fsal_ok = True  # k1 holds the derivative at (t, state) until the state moves
                     if worst < 1e-4:
                         dl = max_up
