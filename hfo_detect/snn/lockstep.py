@@ -72,7 +72,7 @@ of work is a *group* of neurons, not a neuron:
   for ``fast`` and 99.5 % at (3e-5, 1e-14). Steps up to ``lockstep_h_max_s`` = 50 ms (5 ms:
   +50 % steps): a relaxing group is limited by its error, not by a cap.
 * **No function call per step.** The lane loops (:func:`_stage_inputs`, :func:`_step` with its
-  :func:`_k` and :func:`_ia`, :func:`_decay_full`, :func:`_move_to`) are inlined into the
+  :func:`_k`, :func:`_decay_full`, :func:`_move_to`) are inlined into the
   kernel (``inline="always"``): a call with array arguments costs numba's reference counting
   of every array, ~0.2 us per group step here, as much as the arithmetic of 16 lanes. Same
   arithmetic, bit for bit (the loops stay vectorized); 1.45x on the whole kernel at group size
@@ -93,10 +93,17 @@ of work is a *group* of neurons, not a neuron:
   literal would promote the lane, and the loop with it, back to float64. The synapses'
   decay over a full step is rounded in the same order as the stage inputs', so the first
   derivative of the next step (FSAL) equals a fresh one bit for bit and chunked runs stay
-  equal to one-shot runs. Measured (``bench_engine.py --quick``, ``engine`` section: the
-  hidden layer alone on 4 ch x 60 s, one core): 319 -> 377-387 ch-s per CPU-s; its
-  ``fidelity`` table on the eight inputs is unchanged but for the last digit of three
-  shifts (same spike counts per neuron, HFO events identical).
+  equal to one-shot runs.
+* **Lane loops without gathers or a second division.** Where both regimes of a constant are
+  loaded from memory, a select between them compiled to gathers (four per 16 lanes), so
+  :func:`_k` blends them by exact 0/1 weights; and I_a, whose sigmoid is a ratio, enters
+  the right-hand side over one common denominator in the same loop (one division per lane
+  and stage instead of two; ``with_ia`` is a literal in each of the step's two copies).
+* Measured (``bench_engine.py --quick``, ``engine`` section: the hidden layer alone on
+  4 ch x 60 s, one core): 319 ch-s per CPU-s before float32 lanes, 377-387 with them,
+  511-520 with the two changes above as well; group steps are unchanged, and the
+  ``fidelity`` table on the eight inputs is unchanged but for the last digit of a few
+  shifts and spike-time shares (same spike counts per neuron, HFO events identical).
 
 Where the time goes (ADM events of the ``throughput`` workload of
 ``data_scripts/bench_engine.py --quick``: hfo256, 4 ch x 60 s, 365 events and ~250 hidden spikes
