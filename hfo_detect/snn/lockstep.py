@@ -57,7 +57,8 @@ of work is a *group* of neurons, not a neuron:
   32 ch x 120 s ``detect`` workload (the ``stats`` counters of :func:`run_lockstep`) its 32
   interneurons took 7.0 M steps (61 % rejected, 1.1 s), 0.7 M with this (0.16 s; the
   ``profile`` section of ``bench_engine.py``: output neurons + interneuron 2.11 -> 1.13 s);
-  same spikes, and ``bench_engine.py``'s fidelity table unchanged. The test costs every lane of every stage ~10 %, and the hidden (one excitatory,
+  same spikes, and ``bench_engine.py``'s fidelity table unchanged. The test costs every lane
+  of every stage ~10 %, and the hidden (one excitatory,
   one inhibitory synapse: resting input clipped to I_o) and output layers (resting input
   ~30 pA) do not rest on I_o and almost never slide, so it runs only in networks where some
   neuron does (:func:`pins_at_io`).
@@ -105,18 +106,17 @@ of work is a *group* of neurons, not a neuron:
   ``fidelity`` table on the eight inputs is unchanged but for the last digit of a few
   shifts and spike-time shares (same spike counts per neuron, HFO events identical).
 
-Where the time goes (ADM events of the ``throughput`` workload of
-``data_scripts/bench_engine.py --quick``: hfo256, 4 ch x 60 s, 365 events and ~250 hidden spikes
-per channel-second; one core, ``taskset -c 0``, medians of 3 and 5 alternating runs on a
-machine loaded by other jobs): 70-78 ch-s per CPU-s (the kernel before groups of 32 and
-inlining: 36-37; its ``engine`` section: 65-76 against 33-41), 270-310 ns per neuron-event
-(590), 14.8 group steps per input event and group of 32 (30 per group of 128), 23 % of them
-rejected. A group step
-costs ~0.3 us of control plus ~17 ns per neuron (four right-hand sides and, in most steps, four
-I_a sigmoids: about the machine's arithmetic rate for that work). The steps are set by neurons
-near threshold: in a group of 128 some neuron is above the I_a cut in 89 % of the steps, and
-62 % of the rejected steps are set by a neuron above 200 pA (spike upswings), 15 % by one
-crossing I_o.
+Where the time went in float64 lanes, on an earlier and busier input (ADM events of the
+``throughput`` workload of ``data_scripts/bench_engine.py --quick``: hfo256, 4 ch x 60 s, 365
+events and ~250 hidden spikes per channel-second; one core, ``taskset -c 0``, medians of 3 and 5
+alternating runs on a machine loaded by other jobs): 70-78 ch-s per CPU-s (the kernel before
+groups of 32 and inlining: 36-37; its ``engine`` section: 65-76 against 33-41), 270-310 ns per
+neuron-event (590), 14.8 group steps per input event and group of 32 (30 per group of 128), 23 %
+of them rejected. A group step costs ~0.3 us of control plus ~17 ns per neuron (four right-hand
+sides and, in most steps, four I_a sigmoids: about the machine's arithmetic rate for that work).
+The steps are set by neurons near threshold: in a group of 128 some neuron is above the I_a cut
+in 89 % of the steps, and 62 % of the rejected steps are set by a neuron above 200 pA (spike
+upswings), 15 % by one crossing I_o.
 
 The limit of this design, measured on the first 10 s of the same input: each neuron on its own
 step size (groups of 1) would take 9.7 M neuron-steps, 2.8x fewer than groups of 32 (27 M,
@@ -149,14 +149,15 @@ the lanes that stay at 2-200 pA out of the step control (as if an exponential in
 advanced them for free) leaves 89 % of the group steps; leaving out every lane below 200 pA and
 every I_o crossing leaves 15 % (0.17 s instead of 0.76 s): only both together give several
 times. Each neuron on its own steps (groups of 1) takes 2.3x fewer neuron-steps than groups of
-32, at 5.4x the CPU time. And one exponential step is not long: at rtol 3e-5, sub-threshold,
-an exponential Rosenbrock-Euler step with the synaptic forcing convolved exactly and F(I)
+32, at 5.4x the CPU time. And one exponential step is not long: at rtol 3e-5, sub-threshold, an
+exponential Rosenbrock-Euler step with the synaptic forcing convolved exactly and F(I)
 linearized needs steps under 1 ms (shorter than a BS3 step's 1-1.5 ms), a second-order
 exponential step in G = I + I_th ln(I + I_o) (which takes F out of the forcing) 1.5-3 ms: the
-error comes from F(I) and the I_ahp term varying within the step, which follow I(t) and so
-carry the synaptic 4-ms time scale. Splitting a lane's step where it falls through I_o (upper formula locked for
-the step, the rest on the sub-I_o branch with its own steps; commit 4c06295, reverted) takes
-25 % fewer group steps but costs ~0.27 us per crossing in scalar code: 4 % slower.
+error comes from F(I) and the I_ahp term varying within the step, which follow I(t) and so carry
+the synaptic 4-ms time scale. Splitting a lane's step where it falls through I_o (upper formula
+locked for the step, the rest on the sub-I_o branch with its own steps; commit 4c06295,
+reverted) takes 25 % fewer group steps but costs ~0.27 us per crossing in scalar code: 4 %
+slower.
 
 """
 
@@ -385,7 +386,8 @@ def _step(x, k1, fsal_ok, i0, i2, i3, i4, a, a2, a3, a4, kc, fr, h, with_ia, k2,
           s2, s3, wk, rtol, atol, pin):
     """One Bogacki-Shampine 3(2) step of every lane, stage by stage (each stage a vectorized
     loop over lanes). Returns (max error ratio, max over lanes and stages of I_mem minus the
-    I_a cut, max over non-refractory lanes of I_mem(t+h) minus threshold); the maxima are taken by a scalar pass over ``wk`` (the compiler does not
+    I_a cut, max over non-refractory lanes of I_mem(t+h) minus threshold); the maxima are
+    taken by a scalar pass over ``wk`` (the compiler does not
     vectorize max reductions)."""
     n_g = x.shape[0]
     cut = kc[L_IA_CUT]
