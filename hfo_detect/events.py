@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hfo_detect.atomic import atomic_write
+from hfo_detect.atomic import atomic_write_text
 from hfo_detect.channels import canonical_bipolar
 from hfo_detect.errors import AnnotationError
 
@@ -292,8 +292,8 @@ class EventTable:
         out.insert(2, "trial_type", out["kind"])
         front = ["onset", "duration", "trial_type", "channel"]
         out = out[front + [c for c in out.columns if c not in front]]
-        return atomic_write(path, lambda tmp: out.to_csv(tmp, sep="\t", index=False, na_rep=_NA,
-                                                         lineterminator="\n"))
+        return atomic_write_text(path, out.to_csv(sep="\t", index=False, na_rep=_NA,
+                                                  lineterminator="\n"))
 
     @classmethod
     def read(cls, path: str | Path, detector: str | None = None) -> EventTable:

@@ -218,7 +218,8 @@ def write_run_outputs(out_dir: str | os.PathLike, stem: str, *, events, counts: 
         written["spikes"] = paths["spikes"]
     record = dict(record, outputs={k: p.name for k, p in written.items()})
     events.to_bids_tsv(paths["events"])
-    atomic_write(paths["counts"], lambda p: counts.to_csv(p, sep="\t", index=False, na_rep="n/a"))
+    atomic_write_text(paths["counts"], counts.to_csv(sep="\t", index=False, na_rep="n/a",
+                                                     lineterminator="\n"))
     if spikes is not None:
         write_spikes(paths["spikes"], spikes, channels if channels is not None else record["channels"])
     else:

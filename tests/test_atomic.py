@@ -72,3 +72,49 @@ def test_detect_outputs_and_edf_readable_by_group(tmp_path, umask022):
     assert _mode(edf) == 0o644
     for path in result["outputs"].values():
         assert _mode(__import__("pathlib").Path(path)) == 0o644
+
+
+def test_kill_9_in_the_middle_of_a_write_leaves_nothing(tmp_path):
+    """Content written from memory has no name until it is complete (O_TMPFILE): a writer
+    killed half-way (as a worker is when its parent is killed) leaves no file at all, not even
+    a temporary one; the old content of a replaced file stays."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    if not hasattr(os, "O_TMPFILE"):
+        pytest.skip("no O_TMPFILE on this platform")
+    (tmp_path / "old.tsv").write_text("old\n")
+    script = (
+        "import sys, time\n"
+        "import hfo_detect.atomic as atomic\n"
+        "real = atomic._write_all\n"
+        "def slow(fd, data):\n"
+        "    real(fd, data[:10])\n"
+        "    print('half', flush=True)\n"
+        "    time.sleep(60)\n"
+        "atomic._write_all = slow\n"
+        "atomic.atomic_write_text(sys.argv[1], 'x' * 100000)\n")
+    for name in ("new.tsv", "old.tsv"):
+        proc = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / name)],
+                                stdout=subprocess.PIPE, text=True)
+        try:
+            assert proc.stdout.readline().strip() == "half"
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        time.sleep(0.1)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["old.tsv"]
+    assert (tmp_path / "old.tsv").read_text() == "old\n"
+
+
+def test_in_memory_write_replaces_and_takes_the_umask_mode(tmp_path, umask022):
+    path = tmp_path / "sub" / "a.tsv"
+    atomic_write_text(path, "first\n")
+    atomic_write_text(path, "second\n")
+    assert path.read_text() == "second\n"
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o644
+    assert sorted(p.name for p in path.parent.iterdir()) == ["a.tsv"]

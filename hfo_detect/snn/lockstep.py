@@ -642,20 +642,27 @@ def lockstep_kernel(t_stop, ev_ptr, ev_time, ev_src, grp_ptr, grp_nrn, slot_src,
                         filled[lv] = True
                     h_l = LANE(h)
                     _stage_inputs(v, sign, dec[lv], io_l, i0, i2, i3, i4, a, a2, a3, a4, io)
-                    if with_ia:  # (a literal in each copy of the step)
-                        worst, near, above = _step(x, k1, fsal_ok, i0, i2, i3, i4, a, a2, a3, a4,
-                                                   kc, fr, h_l, True, k2, k3, x1, k4, s2, s3, wk,
-                                                   rtol_l, atol_l, pin)
-                    else:
-                        worst, near, above = _step(x, k1, fsal_ok, i0, i2, i3, i4, a, a2, a3, a4,
-                                                   kc, fr, h_l, False, k2, k3, x1, k4, s2, s3, wk,
-                                                   rtol_l, atol_l, pin)
-                    if near >= 0.0 and not with_ia:
-                        with_ia = True
-                        worst, near, above = _step(x, k1, False, i0, i2, i3, i4, a, a2, a3, a4, kc,
-                                                   fr, h_l, True, k2, k3, x1, k4, s2, s3, wk,
-                                                   rtol_l, atol_l, pin)
-                    elif near < 0.0 and with_ia:
+                    # the cheap pass without I_a is redone with it when some stage value came
+                    # near the cut; one call site per copy of the step (with_ia a literal in
+                    # each: every copy is compiled code, and memory, at the first run)
+                    fs = fsal_ok
+                    redo = False
+                    while True:
+                        if with_ia:
+                            worst, near, above = _step(x, k1, fs, i0, i2, i3, i4, a, a2, a3, a4,
+                                                       kc, fr, h_l, True, k2, k3, x1, k4, s2, s3,
+                                                       wk, rtol_l, atol_l, pin)
+                        else:
+                            worst, near, above = _step(x, k1, fs, i0, i2, i3, i4, a, a2, a3, a4,
+                                                       kc, fr, h_l, False, k2, k3, x1, k4, s2, s3,
+                                                       wk, rtol_l, atol_l, pin)
+                        if near >= 0.0 and not with_ia:
+                            with_ia = True
+                            fs = False
+                            redo = True
+                            continue
+                        break
+                    if near < 0.0 and with_ia and not redo:
                         with_ia = False
                     fsal_ok = True  # k1 holds the derivative at (t, state) until the state moves
                     if worst < 1e-4:
