@@ -111,6 +111,14 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, mode: int | None
     ``O_TMPFILE`` (nothing left behind by any kill), else as :func:`atomic_write`."""
     path = Path(path)
     mode = default_file_mode() if mode is None else mode
+    if not _write_unnamed(path, data, mode):
+        atomic_write(path, lambda tmp: tmp.write_bytes(data), mode=mode)
+    return path
+
+
+def _write_unnamed(path: Path, data: bytes, mode: int) -> bool:
+    """Write ``data`` into an unnamed file in ``path``'s folder and link it as ``path``; False
+    (nothing written) where ``O_TMPFILE`` or ``/proc`` is missing."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
@@ -119,21 +127,18 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, mode: int | None
     try:
         try:
             fd = os.open(".", os.O_TMPFILE | os.O_WRONLY, 0o600, dir_fd=folder)
-        except (AttributeError, OSError):  # no O_TMPFILE here (platform or file system)
-            return atomic_write(path, lambda tmp: tmp.write_bytes(data), mode=mode)
+        except (AttributeError, OSError):  # not on this platform or file system
+            return False
         try:
             _write_all(fd, data)
             os.fchmod(fd, mode)
-            named = _name_unnamed(fd, path.name, folder)
+            return _name_unnamed(fd, path.name, folder)
         except OSError as err:
             raise OutputError(f"cannot write ({err.strerror or err})", path) from None
         finally:
             os.close(fd)  # an unnamed file that was never linked vanishes here
     finally:
         os.close(folder)
-    if not named:  # no /proc to link through: the named temporary file
-        return atomic_write(path, lambda tmp: tmp.write_bytes(data), mode=mode)
-    return path
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -118,3 +118,16 @@ def test_in_memory_write_replaces_and_takes_the_umask_mode(tmp_path, umask022):
     assert path.read_text() == "second\n"
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o644
     assert sorted(p.name for p in path.parent.iterdir()) == ["a.tsv"]
+
+
+def test_in_memory_write_falls_back_to_a_named_temporary_file(tmp_path, monkeypatch, umask022):
+    """Where the unnamed file cannot be linked (no /proc), the named temporary file of
+    :func:`atomic_write` does the work: same content, same mode, nothing left."""
+    import hfo_detect.atomic as atomic
+
+    monkeypatch.setattr(atomic, "_name_unnamed", lambda fd, name, folder: False)
+    path = tmp_path / "a.tsv"
+    atomic_write_text(path, "content\n")
+    assert path.read_text() == "content\n"
+    assert _mode(path) == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.tsv"]
