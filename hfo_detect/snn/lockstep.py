@@ -106,8 +106,8 @@ of work is a *group* of neurons, not a neuron:
   ``frexp``. The error ratios are >= 0, and non-negative float32 values order as their int32
   bit patterns: the largest pattern (an integer reduction, which vectorizes) is the largest
   ratio exactly, and its log2 is read off its exponent and mantissa bits; of the other two
-  maxima only the signs are used (counts). Same steps and spikes bit for bit; ~10 % on the
-  hidden layer (scratch timing of the layers on 4 ch x 60 s: 0.58 -> 0.52 s).
+  maxima only the signs are used (counts). Same steps and spikes bit for bit; the hidden
+  layer alone (``engine`` section below) 511-520 -> 574 ch-s per CPU-s.
 * Measured (``bench_engine.py --quick``, ``engine`` section: the hidden layer alone on
   4 ch x 60 s, one core): 319 ch-s per CPU-s before float32 lanes, 377-387 with them,
   511-520 with the two changes above as well; the group steps are the same to 0.01 %
