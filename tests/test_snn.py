@@ -285,6 +285,23 @@ def test_lockstep_matches_converged_on_hfo256_drive():
     np.testing.assert_array_equal(ev(lock), ev(ref))
 
 
+def test_lockstep_step_rule_reads_log2_off_the_error_bits():
+    """The kernel takes the largest error ratio of a step as the largest int32 bit pattern and
+    its log2 from those bits: the same order as the floats and the same value as the float rule
+    (``fast._log2_approx``), exactly, over the ratios a step can give."""
+    from hfo_detect.snn.fast import _log2_approx
+    from hfo_detect.snn.lockstep import LANE, _log2_bits
+
+    ratios = np.concatenate([[1e-4, 0.5, 1.0, 1.5, 2.0, 3.0, 1e6],
+                             10 ** np.random.default_rng(2).uniform(-4, 6, 500)]).astype(LANE)
+    bits = ratios.view(np.int32)
+    assert ratios[np.argmax(bits)] == ratios.max()
+    assert np.array_equal(np.argsort(bits, kind="stable"), np.argsort(ratios, kind="stable"))
+    for r, b in zip(ratios, bits):
+        assert _log2_bits(int(b)) == _log2_approx(float(r))
+    assert _log2_bits(int(np.float32(8.0).view(np.int32))) == 3.0
+
+
 def test_lockstep_on_faithful_topology_and_single_neuron_groups():
     """Any small DPI topology: the paper's 4 x 85 all-to-all network (one group of 85) and an
     output-layer-like network (one neuron with 40 input streams, plus 3 neurons on private

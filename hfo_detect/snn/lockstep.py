@@ -663,13 +663,13 @@ def lockstep_kernel(t_stop, ev_ptr, ev_time, ev_src, grp_ptr, grp_nrn, slot_src,
                     redo = False
                     while True:
                         if with_ia:
-                            worst_bits, near, above = _step(x, k1, fs, i0, i2, i3, i4, a, a2, a3, a4,
-                                                       kc, fr, h_l, True, k2, k3, x1, k4, s2, s3,
-                                                       wk, wki, rtol_l, atol_l, pin)
+                            worst_bits, near, above = _step(
+                                x, k1, fs, i0, i2, i3, i4, a, a2, a3, a4, kc, fr, h_l, True, k2,
+                                k3, x1, k4, s2, s3, wk, wki, rtol_l, atol_l, pin)
                         else:
-                            worst_bits, near, above = _step(x, k1, fs, i0, i2, i3, i4, a, a2, a3, a4,
-                                                       kc, fr, h_l, False, k2, k3, x1, k4, s2, s3,
-                                                       wk, wki, rtol_l, atol_l, pin)
+                            worst_bits, near, above = _step(
+                                x, k1, fs, i0, i2, i3, i4, a, a2, a3, a4, kc, fr, h_l, False, k2,
+                                k3, x1, k4, s2, s3, wk, wki, rtol_l, atol_l, pin)
                         if near >= 0.0 and not with_ia:
                             with_ia = True
                             fs = False
