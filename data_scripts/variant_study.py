@@ -47,14 +47,14 @@ def _overrides(text: str) -> dict:
     return {k: (tuple(v) if isinstance(v, list) else v) for k, v in json.loads(text).items()}
 
 
-def learn(overrides: dict, grid: dict | None) -> None:
+def learn(overrides: dict, grid: dict | None, channels: int = 8, duration: float = 60.0) -> None:
     import bench_accuracy as ba
     from learn_defaults import training_set
 
     from hfo_detect.detector import NeuromorphicDetector
 
     t0 = time.time()
-    recs, truths = training_set(8, 60.0)
+    recs, truths = training_set(channels, duration)
     det = NeuromorphicDetector(preset="hfo256", overrides=overrides, search_grid=grid)
     det.fit(recs, truths)
     res, cfg = det.learned_, det.config_
@@ -152,6 +152,9 @@ def main(argv=None) -> int:
     pl = sub.add_parser("learn")
     pl.add_argument("overrides", help="JSON of dotted config overrides")
     pl.add_argument("--grid", default=None, help="JSON overrides of the fit grid")
+    pl.add_argument("--channels", type=int, default=8, help="training set: channels per recording")
+    pl.add_argument("--duration", type=float, default=60.0,
+                    help="training set: seconds per recording (learn_defaults.py's defaults)")
     pa = sub.add_parser("adm-phase")
     pa.add_argument("--snippet", default="crop5s", choices=("ieeg50s", "crop5s", "ecog75s"))
     pa.add_argument("--work", type=Path, default=HERE.parent / "bench_work")
@@ -161,7 +164,8 @@ def main(argv=None) -> int:
     pc.add_argument("--scale", type=float, nargs=2, default=None)
     a = p.parse_args(argv)
     if a.mode == "learn":
-        learn(_overrides(a.overrides), json.loads(a.grid) if a.grid else None)
+        learn(_overrides(a.overrides), json.loads(a.grid) if a.grid else None, a.channels,
+              a.duration)
     elif a.mode == "adm-phase":
         adm_phase(a.snippet, a.work)
     else:
