@@ -100,6 +100,12 @@ of work is a *group* of neurons, not a neuron:
   :func:`_k` blends them by exact 0/1 weights; and I_a, whose sigmoid is a ratio, enters
   the right-hand side over one common denominator in the same loop (one division per lane
   and stage instead of two; ``with_ia`` is a literal in each of the step's two copies).
+* Measured (``bench_engine.py --quick``, ``engine`` section: the hidden layer alone on
+  4 ch x 60 s, one core): 319 ch-s per CPU-s before float32 lanes, 377-387 with them,
+  511-520 with the two changes above as well; the group steps are the same to 0.01 %
+  (``data_scripts/lockstep_census.py``: 7,435 per ch-s against 7,434), and the
+  ``fidelity`` table on the eight inputs is unchanged but for the last digit of a few
+  shifts and spike-time shares (same spike counts per neuron, HFO events identical).
 * **No scalar pass per step.** The three maxima a step needs over its lanes (error ratio,
   closeness to the I_a cut, to threshold) were a scalar loop (the compiler vectorizes no
   float max reduction without reassociation flags), and the step-size rule's log2 called
@@ -107,13 +113,7 @@ of work is a *group* of neurons, not a neuron:
   bit patterns: the largest pattern (an integer reduction, which vectorizes) is the largest
   ratio exactly, and its log2 is read off its exponent and mantissa bits; of the other two
   maxima only the signs are used (counts). Same steps and spikes bit for bit; the hidden
-  layer alone (``engine`` section below) 511-520 -> 574 ch-s per CPU-s.
-* Measured (``bench_engine.py --quick``, ``engine`` section: the hidden layer alone on
-  4 ch x 60 s, one core): 319 ch-s per CPU-s before float32 lanes, 377-387 with them,
-  511-520 with the two changes above as well; the group steps are the same to 0.01 %
-  (``data_scripts/lockstep_census.py``: 7,435 per ch-s against 7,434), and the
-  ``fidelity`` table on the eight inputs is unchanged but for the last digit of a few
-  shifts and spike-time shares (same spike counts per neuron, HFO events identical).
+  layer alone (the ``engine`` section above) 511-520 -> 574 ch-s per CPU-s.
 
 Where the time went in float64 lanes, on an earlier and busier input (ADM events of the
 ``throughput`` workload of ``data_scripts/bench_engine.py --quick``: hfo256, 4 ch x 60 s, 365
