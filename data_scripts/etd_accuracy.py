@@ -21,13 +21,18 @@ with a converged solution (DOP853, rtol 1e-12):
   I(G) by Newton).
 
 The tolerance ``lockstep`` meets is rtol 3e-5 per step.
+
+A second table compares a higher-order pair with the step ``lockstep`` takes: Bogacki-Shampine
+3(2) and Dormand-Prince 5(4) (the tableau of SciPy's ``RK45``), each with its error estimate
+(what the step control sees), and the error of Dormand-Prince's 4th-order dense output inside
+the step (what a cut point inside a step would get).
 Usage: ``python data_scripts/etd_accuracy.py``.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy.integrate import quad, solve_ivp
+from scipy.integrate import RK45, quad, solve_ivp
 
 IO, ITH, ITAU, CMEM, UT, KAPPA = 5e-13, 8.8e-13, 3.39e-12, 1.5e-12, 0.025, 0.705
 TAU = CMEM * UT / (KAPPA * ITAU)
@@ -86,6 +91,49 @@ def bs3(f, i0, h):
     return i0 + h * (2 * k1 + 3 * k2 + 4 * k3) / 9
 
 
+def bs3_with_estimate(f, i0, h):
+    """One Bogacki-Shampine 3(2) step and its error estimate (FSAL stage included)."""
+    k1 = f(0, i0)
+    k2 = f(h / 2, i0 + h / 2 * k1)
+    k3 = f(3 * h / 4, i0 + 3 * h / 4 * k2)
+    i1 = i0 + h * (2 * k1 + 3 * k2 + 4 * k3) / 9
+    k4 = f(h, i1)
+    return i1, abs(h * (-5 / 72 * k1 + k2 / 12 + k3 / 9 - k4 / 8))
+
+
+def dp5_with_estimate(f, i0, h):
+    """One Dormand-Prince 5(4) step (SciPy's RK45 tableau), its error estimate, and its dense
+    output as a function of the fraction u of the step."""
+    k = np.zeros(RK45.n_stages + 1)
+    for s in range(RK45.n_stages):
+        k[s] = f(RK45.C[s] * h, i0 + h * (RK45.A[s, :s] @ k[:s]))
+    i1 = i0 + h * (RK45.B @ k[:-1])
+    k[-1] = f(h, i1)
+    dense = lambda u: i0 + h * (k @ (RK45.P @ u ** np.arange(1, RK45.P.shape[1] + 1)))  # noqa: E731
+    return i1, abs(h * (RK45.E @ k)), dense
+
+
+def order_table() -> list[str]:
+    """Relative error (and estimate) of one step, and the dense output's largest error at
+    u = 1/4, 1/2, 3/4 of a Dormand-Prince step."""
+    lines = ["| I_mem, I_exc, I_inh, I_ahp (pA) | " + " | ".join(
+        f"h = {h * 1e3:g} ms: bs3 (est) / dp5 (est) / dp5 dense" for h in STEPS) + " |",
+             "|---|" + "---|" * len(STEPS)]
+    for i0, ve, vi, a0 in STATES:
+        _, _, _, f = neuron(ve, vi, a0)
+        cells = []
+        for h in STEPS:
+            r = converged(f, i0, h)
+            b3, e3 = bs3_with_estimate(f, i0, h)
+            d5, e5, dense = dp5_with_estimate(f, i0, h)
+            worst = max(abs(dense(u) - converged(f, i0, u * h)) / r for u in (0.25, 0.5, 0.75))
+            cells.append(f"{abs(b3 - r) / r:.1e} ({e3 / r:.1e}) / {abs(d5 - r) / r:.1e} "
+                         f"({e5 / r:.1e}) / {worst:.1e}")
+        lines.append(f"| {i0 * 1e12:g}, {ve * 1e12:g}, {vi * 1e12:g}, {a0 * 1e12:g} | "
+                     + " | ".join(cells) + " |")
+    return lines
+
+
 def main() -> list[str]:
     lines = ["| I_mem, I_exc, I_inh, I_ahp (pA) | " + " | ".join(
         f"h = {h * 1e3:g} ms: bs3 / rosenbrock / g_etd2" for h in STEPS) + " |",
@@ -100,6 +148,7 @@ def main() -> list[str]:
                          f"{abs(g_etd2(a, b, F, f, i0, h) - r) / r:.1e}")
         lines.append(f"| {i0 * 1e12:g}, {ve * 1e12:g}, {vi * 1e12:g}, {a0 * 1e12:g} | "
                      + " | ".join(cells) + " |")
+    lines += [""] + order_table()
     print("\n".join(lines))
     return lines
 

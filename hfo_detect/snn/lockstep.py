@@ -147,7 +147,10 @@ sorted by a static excitability proxy (slower than index order); an error tolera
 ``t_tol * |dI_mem/dt|`` (an error worth a time shift: 1e-6 s gives 27 % fewer steps but 98.4 %
 of neurons with the reference's spike count instead of 99.5 %); groups of 16 (as fast as 32,
 but 98.0 % and 98.7 % of neurons with the reference's spike count on two real snippets, where
-32 and 128 give >= 99.0 %).
+32 and 128 give >= 99.0 %); Dormand-Prince 5(4) in place of BS3 (~3x fewer group steps, the
+hidden layer 1.25x faster, but at the same tolerances 99.3 % of neurons with the reference's spike
+count instead of 100 % on a busy input, and slower than BS3 at the absolute tolerance that mends
+it: ``reports/etd_feasibility.md``, section 5).
 
 Exponential integrator between events (measured, not built; ``reports/etd_feasibility.md``,
 ``data_scripts/lockstep_census.py`` and ``etd_accuracy.py``). On the ``engine`` workload of
