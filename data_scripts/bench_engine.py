@@ -76,11 +76,15 @@ SIM_KINDS = {
 
 
 # ------------------------------------------------------------------ helpers
+#: dotted config overrides of a side experiment (``--override``; never written into reports/)
+OVERRIDES: dict = {}
+
+
 def _detect_spikes(raw):
     """Run the default detector (as ``detect`` does) keeping ADM and hidden spikes."""
     from hfo_detect.detector import NeuromorphicDetector
 
-    det = NeuromorphicDetector(keep_spikes=True)
+    det = NeuromorphicDetector(keep_spikes=True, overrides=OVERRIDES or None)
     t0 = time.process_time()
     events = det.fit_predict(raw)
     return det, events, time.process_time() - t0
@@ -536,8 +540,19 @@ def main() -> None:
     ap.add_argument("--no-readme", action="store_true")
     ap.add_argument("--scale-json", type=Path, default=None,
                     help="merge the result of a separate section_scale run (JSON)")
+    ap.add_argument("--override", action="append", default=[], metavar="KEY=VALUE",
+                    help="side experiment: a dotted config override of the detector in the "
+                         "engine and fidelity sections, e.g. network__lockstep_rtol=1e-5 "
+                         "(needs --out elsewhere than reports/ and --no-readme)")
     args = ap.parse_args()
     sections = set(args.sections.split(","))
+    for item in args.override:
+        key, _, value = item.partition("=")
+        OVERRIDES[key] = float(value)
+    if OVERRIDES and (not args.no_readme or args.out.resolve() == (REPO / "reports").resolve()
+                      or sections - {"engine", "fidelity"}):
+        ap.error("--override is for side experiments: engine/fidelity sections only, with "
+                 "--no-readme and --out outside reports/")
     args.work.mkdir(parents=True, exist_ok=True)
     res_path = args.out / "bench_engine.json"
     if args.scale_json:  # a scale run made separately (it takes long): merge it
