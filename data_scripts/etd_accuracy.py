@@ -83,16 +83,9 @@ def g_etd2(a, b, F, f, i0, h, passes=3):
     return i_of(g1)
 
 
-def bs3(f, i0, h):
-    """One Bogacki-Shampine 3 step (what ``lockstep`` takes), for comparison."""
-    k1 = f(0, i0)
-    k2 = f(h / 2, i0 + h / 2 * k1)
-    k3 = f(3 * h / 4, i0 + 3 * h / 4 * k2)
-    return i0 + h * (2 * k1 + 3 * k2 + 4 * k3) / 9
-
-
 def bs3_with_estimate(f, i0, h):
-    """One Bogacki-Shampine 3(2) step and its error estimate (FSAL stage included)."""
+    """One Bogacki-Shampine 3(2) step (what ``lockstep`` takes) and its error estimate (FSAL
+    stage included)."""
     k1 = f(0, i0)
     k2 = f(h / 2, i0 + h / 2 * k1)
     k3 = f(3 * h / 4, i0 + 3 * h / 4 * k2)
@@ -113,42 +106,38 @@ def dp5_with_estimate(f, i0, h):
     return i1, abs(h * (RK45.E @ k)), dense
 
 
-def order_table() -> list[str]:
-    """Relative error (and estimate) of one step, and the dense output's largest error at
-    u = 1/4, 1/2, 3/4 of a Dormand-Prince step."""
+def _table(columns: str, cell) -> list[str]:
+    """One row per state, one column per step length h: ``cell(a, b, F, f, i0, h, r)`` with
+    ``r`` the converged I_mem after h."""
     lines = ["| I_mem, I_exc, I_inh, I_ahp (pA) | " + " | ".join(
-        f"h = {h * 1e3:g} ms: bs3 (est) / dp5 (est) / dp5 dense" for h in STEPS) + " |",
-             "|---|" + "---|" * len(STEPS)]
+        f"h = {h * 1e3:g} ms: {columns}" for h in STEPS) + " |", "|---|" + "---|" * len(STEPS)]
     for i0, ve, vi, a0 in STATES:
-        _, _, _, f = neuron(ve, vi, a0)
-        cells = []
-        for h in STEPS:
-            r = converged(f, i0, h)
-            b3, e3 = bs3_with_estimate(f, i0, h)
-            d5, e5, dense = dp5_with_estimate(f, i0, h)
-            worst = max(abs(dense(u) - converged(f, i0, u * h)) / r for u in (0.25, 0.5, 0.75))
-            cells.append(f"{abs(b3 - r) / r:.1e} ({e3 / r:.1e}) / {abs(d5 - r) / r:.1e} "
-                         f"({e5 / r:.1e}) / {worst:.1e}")
+        a, b, F, f = neuron(ve, vi, a0)
+        cells = [cell(a, b, F, f, i0, h, converged(f, i0, h)) for h in STEPS]
         lines.append(f"| {i0 * 1e12:g}, {ve * 1e12:g}, {vi * 1e12:g}, {a0 * 1e12:g} | "
                      + " | ".join(cells) + " |")
     return lines
 
 
+def _exponential_cell(a, b, F, f, i0, h, r) -> str:
+    return (f"{abs(bs3_with_estimate(f, i0, h)[0] - r) / r:.1e} / "
+            f"{abs(rosenbrock(a, b, F, f, i0, h) - r) / r:.1e} / "
+            f"{abs(g_etd2(a, b, F, f, i0, h) - r) / r:.1e}")
+
+
+def _order_cell(a, b, F, f, i0, h, r) -> str:
+    """Relative error (and estimate) of one step of each pair, and the dense output's largest
+    error at u = 1/4, 1/2, 3/4 of the Dormand-Prince step."""
+    b3, e3 = bs3_with_estimate(f, i0, h)
+    d5, e5, dense = dp5_with_estimate(f, i0, h)
+    worst = max(abs(dense(u) - converged(f, i0, u * h)) / r for u in (0.25, 0.5, 0.75))
+    return (f"{abs(b3 - r) / r:.1e} ({e3 / r:.1e}) / {abs(d5 - r) / r:.1e} ({e5 / r:.1e}) / "
+            f"{worst:.1e}")
+
+
 def main() -> list[str]:
-    lines = ["| I_mem, I_exc, I_inh, I_ahp (pA) | " + " | ".join(
-        f"h = {h * 1e3:g} ms: bs3 / rosenbrock / g_etd2" for h in STEPS) + " |",
-             "|---|" + "---|" * len(STEPS)]
-    for i0, ve, vi, a0 in STATES:
-        a, b, F, f = neuron(ve, vi, a0)
-        cells = []
-        for h in STEPS:
-            r = converged(f, i0, h)
-            cells.append(f"{abs(bs3(f, i0, h) - r) / r:.1e} / "
-                         f"{abs(rosenbrock(a, b, F, f, i0, h) - r) / r:.1e} / "
-                         f"{abs(g_etd2(a, b, F, f, i0, h) - r) / r:.1e}")
-        lines.append(f"| {i0 * 1e12:g}, {ve * 1e12:g}, {vi * 1e12:g}, {a0 * 1e12:g} | "
-                     + " | ".join(cells) + " |")
-    lines += [""] + order_table()
+    lines = (_table("bs3 / rosenbrock / g_etd2", _exponential_cell) + [""]
+             + _table("bs3 (est) / dp5 (est) / dp5 dense", _order_cell))
     print("\n".join(lines))
     return lines
 
