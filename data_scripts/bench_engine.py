@@ -548,7 +548,18 @@ def main() -> None:
     sections = set(args.sections.split(","))
     for item in args.override:
         key, _, value = item.partition("=")
-        OVERRIDES[key] = float(value)
+        try:
+            OVERRIDES[key] = float(value)
+        except ValueError:
+            ap.error(f"--override {item!r}: expected KEY=NUMBER")
+    if OVERRIDES:
+        from hfo_detect.config import get_preset, with_overrides
+        from hfo_detect.errors import ConfigError
+
+        try:
+            with_overrides(get_preset("hfo256"), **OVERRIDES)
+        except (ValueError, ConfigError) as err:
+            ap.error(f"--override: {err}")
     if OVERRIDES and (not args.no_readme or args.out.resolve() == (REPO / "reports").resolve()
                       or sections - {"engine", "fidelity"}):
         ap.error("--override is for side experiments: engine/fidelity sections only, with "
