@@ -18,6 +18,9 @@ section and behind ``ADMConfig.reference``):
            count exceeds mean + k SD of its channel's windows, flagged runs merged into events,
            scored (overlap rule, all kinds pooled) against the marks; at the preset's ADM scale
            factors or others (``--scale RIPPLE FAST_RIPPLE``). Seconds.
+``channels`` where a real snippet's marks are missed: per marked channel, the marks the default
+           ``detect`` finds (overlap rule) and the rates of ADM events (HFO sub-bands), hidden
+           spikes and output spikes inside the marks and outside them. Seconds.
 
 Usage::
 
@@ -26,6 +29,7 @@ Usage::
         --grid '{"scale_factor": [0.3, 0.4, 0.55, 0.7, 0.85]}'
     python data_scripts/variant_study.py adm-phase --snippet crop5s
     python data_scripts/variant_study.py adm-count --snippet crop5s [--scale 0.8 1.0]
+    python data_scripts/variant_study.py channels --snippet crop5s
 """
 
 from __future__ import annotations
@@ -146,6 +150,37 @@ def adm_count(snippet: str, work: Path, scale) -> None:
               f"R {sc['recall'] or 0:.2f} F1 {sc['f1'] or 0:.2f}")
 
 
+def channels(snippet: str, work: Path) -> None:
+    from bench.accuracy import truth_table
+    from bench.workloads import real
+
+    from hfo_detect.detector import NeuromorphicDetector, as_recording
+    from hfo_detect.events import overlaps_by_channel
+
+    w = next(w for w in real(work) if w.name == snippet)
+    rec = as_recording(str(w.edf))
+    det = NeuromorphicDetector(keep_spikes=True)
+    events = det.fit(rec).predict(rec).df
+    truth = truth_table(w.truth).reset_index(drop=True)
+    truth["found"] = overlaps_by_channel(truth, events)
+    seconds = rec.n_times / det.sfreq_
+    hfo_streams = 2 * sum(b.role == "hfo" for b in det.config_.filters.bands)
+    print(f"{snippet}: per marked channel, marks found, and rates (per s) inside / outside marks")
+    print("channel | marks | found | ADM events | hidden spikes | output spikes")
+    for name, marks in truth.groupby("channel"):
+        c = det.ch_names_.index(name)
+        on, off = marks.onset.to_numpy(), (marks.onset + marks.duration).to_numpy()
+        t_in = float((off - on).sum())
+        cells = []
+        for key in ("adm", "hidden", "output"):
+            sp = det.spikes_[key]
+            m = (sp.channel == c) & ((sp.source < hfo_streams) if key == "adm" else True)
+            t = sp.times[m]
+            inside = ((t[:, None] >= on) & (t[:, None] <= off)).any(axis=1)
+            cells.append(f"{inside.sum() / t_in:.0f} / {(~inside).sum() / (seconds - t_in):.0f}")
+        print(f"{name} | {len(marks)} | {int(marks.found.sum())} | " + " | ".join(cells))
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="mode", required=True)
@@ -162,12 +197,17 @@ def main(argv=None) -> int:
     pc.add_argument("--snippet", default="crop5s", choices=("ieeg50s", "crop5s", "ecog75s"))
     pc.add_argument("--work", type=Path, default=HERE.parent / "bench_work")
     pc.add_argument("--scale", type=float, nargs=2, default=None)
+    pch = sub.add_parser("channels")
+    pch.add_argument("--snippet", default="crop5s", choices=("ieeg50s", "crop5s", "ecog75s"))
+    pch.add_argument("--work", type=Path, default=HERE.parent / "bench_work")
     a = p.parse_args(argv)
     if a.mode == "learn":
         learn(_overrides(a.overrides), json.loads(a.grid) if a.grid else None, a.channels,
               a.duration)
     elif a.mode == "adm-phase":
         adm_phase(a.snippet, a.work)
+    elif a.mode == "channels":
+        channels(a.snippet, a.work)
     else:
         adm_count(a.snippet, a.work, a.scale)
     return 0
