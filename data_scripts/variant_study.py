@@ -201,6 +201,11 @@ def main(argv=None) -> int:
     pch.add_argument("--snippet", default="crop5s", choices=("ieeg50s", "crop5s", "ecog75s"))
     pch.add_argument("--work", type=Path, default=HERE.parent / "bench_work")
     a = p.parse_args(argv)
+    if a.mode != "learn":
+        try:
+            a.work.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            p.error(f"--work {a.work}: {err.strerror}")
     if a.mode == "learn":
         learn(_overrides(a.overrides), json.loads(a.grid) if a.grid else None, a.channels,
               a.duration)

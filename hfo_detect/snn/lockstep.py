@@ -70,11 +70,11 @@ of work is a *group* of neurons, not a neuron:
   at 3e-14 A); the relative one is tighter than ``fast``'s 1e-4 because neurons that fire
   tonically for minutes drift: on a busy simulated recording (3 ch x 300 s, 83,000 spikes)
   the share of neurons with the reference's spike count is 98.4 % at (1e-4, 3e-14), 99.1 %
-  for ``fast`` and 99.5 % at (3e-5, 1e-14). (Rerun on the 300-s busy input of today's
-  ``bench_engine.py`` fidelity section, 155,000 spikes, 488 firing neurons: 6 neurons one spike
-  apart at 3e-5 (98.77 %), 4 at 1.5e-5 (but one HFO event more), 5 at 1e-5 (98.98 %): single
-  near-threshold crossings that tip either way, at the same cost: rtol hardly changes the
-  steps, which lanes near I_o under the absolute tolerance set.) Steps up to
+  for ``fast`` and 99.5 % at (3e-5, 1e-14). (Rerun on 2026-12-05 on the 300-s busy input
+  of the ``bench_engine.py`` fidelity section, 155,000 spikes, 488 firing neurons: 6 neurons
+  one spike apart at 3e-5 (98.77 %), 4 at 1.5e-5 (but one HFO event more), 5 at 1e-5
+  (98.98 %): single near-threshold crossings that tip either way, at the same cost: rtol
+  hardly changes the steps, which lanes near I_o under the absolute tolerance set.) Steps up to
   ``lockstep_h_max_s`` = 50 ms (5 ms: +50 % steps): a relaxing group is limited by its error,
   not by a cap.
 * **No function call per step.** The lane loops (:func:`_stage_inputs`, :func:`_step` with its
