@@ -20,7 +20,10 @@ section and behind ``ADMConfig.reference``):
            factors or others (``--scale RIPPLE FAST_RIPPLE``). Seconds.
 ``channels`` where a real snippet's marks are missed: per marked channel, the marks the default
            ``detect`` finds (overlap rule) and the rates of ADM events (HFO sub-bands), hidden
-           spikes and output spikes inside the marks and outside them. Seconds.
+           spikes and output spikes inside the marks and outside them; and how strong the marks
+           are: their median SNR (the simulator's definition, with the channel's samples outside
+           marks as the background) and the ADM threshold of the marks' sub-bands in SDs of that
+           sub-band's background (the preset's causal filters). Seconds.
 
 Usage::
 
@@ -154,8 +157,12 @@ def channels(snippet: str, work: Path) -> None:
     from bench.accuracy import truth_table
     from bench.workloads import real
 
+    from scipy import signal
+
     from hfo_detect.detector import NeuromorphicDetector, as_recording
     from hfo_detect.events import overlaps_by_channel
+    from hfo_detect.frontend.filters import FilterBank
+    from hfo_detect.simulate import SimulationConfig
 
     w = next(w for w in real(work) if w.name == snippet)
     rec = as_recording(str(w.edf))
@@ -165,12 +172,29 @@ def channels(snippet: str, work: Path) -> None:
     truth["found"] = overlaps_by_channel(truth, events)
     seconds = rec.n_times / det.sfreq_
     hfo_streams = 2 * sum(b.role == "hfo" for b in det.config_.filters.bands)
-    print(f"{snippet}: per marked channel, marks found, and rates (per s) inside / outside marks")
-    print("channel | marks | found | ADM events | hidden spikes | output spikes")
+    x = rec.get_data_uv()
+    sfreq = det.sfreq_
+    sim = SimulationConfig()
+    bands = det.config_.filters.bands
+    sub = FilterBank(replace(det.config_.filters, bands=bands), sfreq, x.shape[0]).process(x)
+    print(f"{snippet}: per marked channel, marks found, rates (per s) inside / outside marks, "
+          "the marks' median SNR (dB) and the ADM threshold of their sub-bands in background SDs")
+    print("channel | marks | found | ADM events | hidden spikes | output spikes | SNR dB | "
+          "threshold / SD")
     for name, marks in truth.groupby("channel"):
         c = det.ch_names_.index(name)
         on, off = marks.onset.to_numpy(), (marks.onset + marks.duration).to_numpy()
         t_in = float((off - on).sum())
+        k = np.arange(x.shape[1])
+        in_marks = ((k[:, None] >= on * sfreq) & (k[:, None] <= off * sfreq)).any(axis=1)
+        kind = marks.kind.mode().iloc[0]
+        bp = signal.sosfiltfilt(signal.butter(sim.snr_filter_order, sim.band(kind), "bandpass",
+                                              fs=sfreq, output="sos"), x[c])
+        bg = np.sqrt(np.mean(bp[~in_marks] ** 2))
+        snr = [10 * np.log10(max(np.mean(bp[int(a * sfreq):int(b * sfreq) + 1] ** 2) / bg**2 - 1,
+                                 1e-3)) for a, b in zip(on, off)]
+        ratio = [det.thresholds_.loc[name, b.name] / sub[i, c, ~in_marks].std()
+                 for i, b in enumerate(bands) if b.role == "hfo" and b.name.startswith(kind)]
         cells = []
         for key in ("adm", "hidden", "output"):
             sp = det.spikes_[key]
@@ -178,7 +202,13 @@ def channels(snippet: str, work: Path) -> None:
             t = sp.times[m]
             inside = ((t[:, None] >= on) & (t[:, None] <= off)).any(axis=1)
             cells.append(f"{inside.sum() / t_in:.0f} / {(~inside).sum() / (seconds - t_in):.0f}")
-        print(f"{name} | {len(marks)} | {int(marks.found.sum())} | " + " | ".join(cells))
+        print(f"{name} | {len(marks)} | {int(marks.found.sum())} | " + " | ".join(cells)
+              + f" | {np.median(snr):.1f} | " + ", ".join(f"{r:.1f}" for r in ratio))
+        truth.loc[marks.index, "snr_db"] = snr
+    bins = np.digitize(truth.snr_db, [0.0, 6.0, 10.0])
+    print("marks found by SNR: " + "; ".join(
+        f"{lab} dB {int(truth.found[bins == i].sum())} of {int((bins == i).sum())}"
+        for i, lab in enumerate(("< 0", "0-6", "6-10", ">= 10")) if (bins == i).any()))
 
 
 def main(argv=None) -> int:
