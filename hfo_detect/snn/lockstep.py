@@ -400,13 +400,15 @@ def _rests_on_io(nrn, sign_sum, io_syn):
 
 @njit(inline="always", **VEC_JIT)
 def _step(x, k1, fsal_ok, i0, i2, i3, i4, a, a2, a3, a4, kc, fr, h, with_ia, k2, k3, x1, k4,
-          s2, s3, wk, wki, rtol, atol, pin):
+          s2, s3, wk, wki, rtol, atol, atol_io, pin):
     """One Bogacki-Shampine 3(2) step of every lane, stage by stage (each stage a vectorized
     loop over lanes). Returns (the float32 bit pattern of the max error ratio, max over lanes
     and stages of I_mem minus the I_a cut, max over non-refractory lanes of I_mem(t+h) minus
     threshold; of the last two only the sign is returned: 0 or -1, 1 or -1). ``wki`` is an
-    int32 view of ``wk``."""
+    int32 view of ``wk``. The absolute tolerance is ``atol_io`` for a lane below twice its
+    I_o at both ends of the step, ``atol`` elsewhere."""
     n_g = x.shape[0]
+    io_row = kc[L_IO]
     cut = kc[L_IA_CUT]
     spk = kc[L_SPK]
     h2 = F_HALF * h
@@ -425,7 +427,8 @@ def _step(x, k1, fsal_ok, i0, i2, i3, i4, a, a2, a3, a4, kc, fr, h, with_ia, k2,
     _k(x1, x, i4, a4, kc, fr, pin, with_ia, k4)
     for j in range(n_g):
         err = abs(h * (k1[j] * E1 + k2[j] * E2 + k3[j] * E3 - k4[j] * E4))
-        wk[0, j] = err / (atol + rtol * max(abs(x[j]), abs(x1[j])))
+        mag = max(abs(x[j]), abs(x1[j]))
+        wk[0, j] = err / ((atol_io if mag < F2 * io_row[j] else atol) + rtol * mag)
         wk[1, j] = max(max(s2[j], s3[j]), max(x[j], x1[j])) - cut[j]
         wk[2, j] = fr[j] * (x1[j] - spk[j])
     # The reductions as integer ones, which vectorize (a float max reduction does not): the
@@ -548,7 +551,7 @@ def _group_setup(c, idx, syn, nrn, syn_const, kappa, ut, v, sign, rate, iw, itau
 
 @njit(**LOCK_JIT)
 def lockstep_kernel(t_stop, ev_ptr, ev_time, ev_src, grp_ptr, grp_nrn, slot_src, syn, nrn,
-                    syn_const, kappa, ut, refp, rtol, atol, h_min, h_max, pin,
+                    syn_const, kappa, ut, refp, rtol, atol, atol_io, h_min, h_max, pin,
                     i_syn, imem, nrn_t, iahp, ref_until, hstep, stats):
     """Advance every channel's groups to ``t_stop`` through their input events.
 
@@ -568,6 +571,7 @@ def lockstep_kernel(t_stop, ev_ptr, ev_time, ev_src, grp_ptr, grp_nrn, slot_src,
     io_l = LANE(io_s)
     rtol_l = LANE(rtol)
     atol_l = LANE(atol)
+    atol_io_l = LANE(atol_io)
     out_t = np.empty(1024)
     out_ch = np.empty(1024, np.int32)
     out_n = np.empty(1024, np.int32)
@@ -673,11 +677,11 @@ def lockstep_kernel(t_stop, ev_ptr, ev_time, ev_src, grp_ptr, grp_nrn, slot_src,
                         if with_ia:
                             worst_bits, near, above = _step(
                                 x, k1, fs, i0, i2, i3, i4, a, a2, a3, a4, kc, fr, h_l, True, k2,
-                                k3, x1, k4, s2, s3, wk, wki, rtol_l, atol_l, pin)
+                                k3, x1, k4, s2, s3, wk, wki, rtol_l, atol_l, atol_io_l, pin)
                         else:
                             worst_bits, near, above = _step(
                                 x, k1, fs, i0, i2, i3, i4, a, a2, a3, a4, kc, fr, h_l, False, k2,
-                                k3, x1, k4, s2, s3, wk, wki, rtol_l, atol_l, pin)
+                                k3, x1, k4, s2, s3, wk, wki, rtol_l, atol_l, atol_io_l, pin)
                         if near >= 0.0 and not with_ia:
                             with_ia = True
                             fs = False
@@ -809,7 +813,8 @@ def run_lockstep(params: NetworkParams, adm: SpikeTrains, t_start: float, t_stop
         float(t_stop), ptr.astype(np.int64), times, src.astype(np.int64), grp_ptr, grp_nrn,
         params.slot_src.astype(np.int64), params.synapse, params.neuron, params.syn_const,
         params.neuron_kappa, params.neuron_ut, params.refractory_s, cfg.lockstep_rtol,
-        cfg.lockstep_atol, cfg.fast_h_min_s, cfg.lockstep_h_max_s, pins_at_io(params),
+        cfg.lockstep_atol, cfg.lockstep_atol_io, cfg.fast_h_min_s, cfg.lockstep_h_max_s,
+        pins_at_io(params),
         state.i_syn, state.imem,
         state.nrn_t, state.iahp, state.ref_until, state.h, stats)
     return SpikeTrains(out_t, out_ch, out_n, params.n_channels).sort()
