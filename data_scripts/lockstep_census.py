@@ -47,18 +47,17 @@ def patched_kernel(mask: str, tmp: Path):
     import hfo_detect.snn.lockstep as ls
 
     s = Path(ls.__file__).read_text().replace("cache=True", "cache=False")
-    s = _patch(s, "        wk[0, j] = err / (atol + rtol * max(abs(x[j]), abs(x1[j])))",
-               f"        wk[0, j] = err / (atol + rtol * max(abs(x[j]), abs(x1[j]))) * ({mask})")
-    s = _patch(s, """    for j in range(n_g):
-        v = w0[j]
-        worst = v if v > worst else worst""", """    jw = 0
+    ratio = "        wk[0, j] = err / ((atol_io if mag < F2 * io_row[j] else atol) + rtol * mag)"
+    s = _patch(s, ratio, f"{ratio} * ({mask})")
+    # the lane with the largest error ratio: the first whose bit pattern is the maximum
+    ret = "    return worst_bits, (0.0 if n_near > 0 else -1.0), (1.0 if n_above > 0 else -1.0)"
+    s = _patch(s, ret, """    jw = 0
     for j in range(n_g):
-        v = w0[j]
-        if v > worst:
+        if e_bits[j] == worst_bits:
             jw = j
-        worst = v if v > worst else worst""")
-    s = _patch(s, "    return worst, near, above\n", "    return worst, near, above, jw\n")
-    s = _patch(s, "worst, near, above = _step(", "worst, near, above, jw = _step(")
+            break
+    return worst_bits, (0.0 if n_near > 0 else -1.0), (1.0 if n_above > 0 else -1.0), jw""")
+    s = _patch(s, "worst_bits, near, above = _step(", "worst_bits, near, above, jw = _step(")
     rej = "                    if worst > 1.0 and lv > 0:"
     s = _patch(s, rej, """                    xa = x[jw]
                     xb = x1[jw]
