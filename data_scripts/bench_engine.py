@@ -406,7 +406,8 @@ def render(res: dict) -> tuple[list[str], list[str]]:
                          f"{_f(m.get('cpu_s'), 1)} | {_f(r)} | {_f(ratio, 2)} | "
                          f"{_f(m.get('peak_rss_mb'))} |")
             if ident != "hfo_detect" and ratio is not None:
-                readme.append(f"| whole `detect`{span.replace(',', '', 1)} vs {m['label']} | **{ratio:.2f}x** "
+                readme.append(f"| whole `detect`{span.replace(',', '', 1)} vs {m['label']} | "
+                              f"**{ratio:.2f}x** "
                               f"({ours:,.0f} vs {r:,.0f} ch-s per CPU-s) | {tag(d)} |")
         lines += ["", "Every run (CPU s): " + "; ".join(
             f"{m['label']}: " + ", ".join(f"{x['cpu_s']:.1f}" for x in m["runs"])

@@ -176,7 +176,8 @@ def channels(snippet: str, work: Path) -> None:
     sfreq = det.sfreq_
     sim = SimulationConfig()
     bands = det.config_.filters.bands
-    sub = FilterBank(replace(det.config_.filters, bands=bands), sfreq, x.shape[0]).process(x)
+    sub = FilterBank(det.config_.filters, sfreq, x.shape[0]).process(x)  # the preset's filters
+    k = np.arange(x.shape[1])
     print(f"{snippet}: per marked channel, marks found, rates (per s) inside / outside marks, "
           "the marks' median SNR (dB) and the ADM threshold of their sub-bands in background SDs")
     print("channel | marks | found | ADM events | hidden spikes | output spikes | SNR dB | "
@@ -185,7 +186,6 @@ def channels(snippet: str, work: Path) -> None:
         c = det.ch_names_.index(name)
         on, off = marks.onset.to_numpy(), (marks.onset + marks.duration).to_numpy()
         t_in = float((off - on).sum())
-        k = np.arange(x.shape[1])
         in_marks = ((k[:, None] >= on * sfreq) & (k[:, None] <= off * sfreq)).any(axis=1)
         kind = marks.kind.mode().iloc[0]
         bp = signal.sosfiltfilt(signal.butter(sim.snr_filter_order, sim.band(kind), "bandpass",

@@ -380,13 +380,14 @@ class NetworkConfig:
     lockstep_rtol, lockstep_atol, lockstep_atol_io : float
         Error tolerances of ``lockstep``'s steps (relative; absolute in A; absolute in A while
         I_mem stays below twice I_o). The worst of a group's neurons sets the step, so the
-        relative tolerance is tighter than ``fast_rtol`` (3e-5). Below ~300 pA the absolute
-        tolerance rules, and a DPI neuron's rise from a few pA to threshold carries a relative
-        error along (the dynamics there are nearly those of log I_mem), so ``lockstep_atol``
-        is 2e-15 A; only next to I_o, where the right-hand side jumps and the sub-pA relaxation
-        has no bearing on when a neuron reaches 1 nA, is it ``lockstep_atol_io`` = 1e-14 A
-        (2 % of I_o; 2e-15 there too would cost ~1.6x the steps). Measured against a converged
-        reference in ``reports/bench_engine.md`` and the module docstring [CHOICE].
+        relative tolerance is tighter than ``fast_rtol`` (3e-5). Below atol/rtol (~70 pA) the
+        absolute tolerance rules, and a DPI neuron's rise from a few pA to threshold carries a
+        relative error along (the dynamics there are nearly those of log I_mem), so
+        ``lockstep_atol`` is 2e-15 A; only next to I_o, where the right-hand side jumps and the
+        sub-pA relaxation has no bearing on when a neuron reaches 1 nA, is it
+        ``lockstep_atol_io`` = 1e-14 A (2 % of I_o; 1e-15 A there too cost 1.6x the CPU on a
+        busy input). Measured against a converged reference in ``reports/bench_engine.md`` and
+        the module docstring [CHOICE].
     lockstep_h_max_s : float
         Largest ``lockstep`` step: a relaxing group after an event may take steps up to 50 ms
         (the error control, not this bound, limits them) [CHOICE].

@@ -72,11 +72,12 @@ of work is a *group* of neurons, not a neuron:
   one that the rise carries to threshold. Measured on the 300-s busy input of the
   ``bench_engine.py`` fidelity section (155,000 spikes, 488 firing neurons; scratch runs of the
   hidden layer alone): at 1e-14 A everywhere 6 neurons ended one spike apart from the
-  reference, 5 of them one spike short (a bias, not noise), and a relative tolerance 30x
-  tighter (1e-6) changed neither that nor the cost (3.0 vs 3.2 s); 1e-15 A everywhere: 3
-  neurons, 1.6x the CPU; 1e-15, 2e-15 or 3e-15 A above 2 I_o with 1e-14 A below: 3, 3 and 4
-  neurons at about the same CPU on that input (3.1-3.5 s, single runs), the hidden layer
-  alone on the ``engine`` workload ~13 % slower at 2e-15. Next to I_o the right-hand side
+  reference, 5 of them one spike short, and a relative tolerance 30x tighter (1e-6) changed
+  neither that nor the cost (3.0 vs 3.2 s); 1e-15 A everywhere: 3 neurons, 1.6x the CPU;
+  1e-15, 2e-15 or 3e-15 A above 2 I_o with 1e-14 A below: 3, 3 and 4 neurons at about the
+  same CPU on that input (3.1-3.5 s, single runs). On the throughput workload (32 ch x 600 s,
+  the ``engine`` section of ``bench_engine.py``) the split at 2e-15 costs the hidden layer
+  alone 546 -> 416 ch-s per CPU-s. Next to I_o the right-hand side
   jumps (the kink every decaying lane crosses), and a tight absolute tolerance there is what
   costs. Steps up to
   ``lockstep_h_max_s`` = 50 ms (5 ms: +50 % steps): a relaxing group is limited by its error,
