@@ -285,6 +285,31 @@ def test_lockstep_matches_converged_on_hfo256_drive():
     np.testing.assert_array_equal(ev(lock), ev(ref))
 
 
+def test_lockstep_absolute_tolerance_has_a_value_next_to_io_and_one_above():
+    """``lockstep_atol`` rules above 2 I_o (the rise to threshold), ``lockstep_atol_io`` for a
+    lane below 2 I_o at both ends of a step (where the right-hand side jumps at I_o): each acts
+    in its own range, so the default (2e-15 / 1e-14 A) takes more steps than 1e-14 A everywhere
+    and fewer than 2e-15 A everywhere, and keeps the converged spikes."""
+    from hfo_detect.snn.lockstep import run_lockstep
+    from hfo_detect.snn.simulate import initial_state
+
+    sp = _hfo256_drive(n_channels=1, duration=2.0, seed=5)
+    net = get_preset("hfo256").network
+    assert (net.lockstep_atol, net.lockstep_atol_io) == (2e-15, 1e-14)
+    ref, _ = run_network(build_network(_tight(net), BANDS, 1), sp, 0.0, 2.0, integrator="fast")
+    steps = {}
+    for name, atol, atol_io in (("loose", 1e-14, 1e-14), ("default", 2e-15, 1e-14),
+                                ("tight", 2e-15, 2e-15)):
+        p = build_network(replace(net, lockstep_atol=atol, lockstep_atol_io=atol_io), BANDS, 1)
+        stats = np.zeros(4, np.int64)
+        lock = run_lockstep(p, sp, 0.0, 2.0, initial_state(p, "lockstep"), stats)
+        steps[name] = stats[0] + stats[1]
+        if name == "default":
+            same, worst = per_neuron_match(lock, ref)
+            assert same and worst < 1e-4
+    assert steps["loose"] < steps["default"] < steps["tight"], steps
+
+
 def test_lockstep_step_rule_reads_log2_off_the_error_bits():
     """The kernel takes the largest error ratio of a step as the largest int32 bit pattern and
     its log2 from those bits: the same order as the floats and the same value as the float rule
