@@ -392,8 +392,9 @@ def render(res: dict) -> tuple[list[str], list[str]]:
     if d:
         t = d["tools"]
         ours = t["hfo_detect"].get("ch_s_per_cpu_s")
-        span = (f", {d['channels']} ch x {d['seconds']:.0f} s" if d.get("channels") else "")
-        lines += [f"## Whole `hfo-detect detect` vs the peer ({d['workload']}{span}, "
+        size = f"{d['channels']} ch x {d['seconds']:.0f} s" if d.get("channels") else ""
+        lines += [f"## Whole `hfo-detect detect` vs the peer ({d['workload']}"
+                  f"{', ' + size if size else ''}, "
                   f"{d['channel_seconds']:.0f} ch-s; median of the runs, alternating)", "",
                   _when(d, head) + f"; {len(next(iter(t.values()))['runs'])} run(s) per pipeline.",
                   "",
@@ -406,7 +407,7 @@ def render(res: dict) -> tuple[list[str], list[str]]:
                          f"{_f(m.get('cpu_s'), 1)} | {_f(r)} | {_f(ratio, 2)} | "
                          f"{_f(m.get('peak_rss_mb'))} |")
             if ident != "hfo_detect" and ratio is not None:
-                readme.append(f"| whole `detect`{span.replace(',', '', 1)} vs {m['label']} | "
+                readme.append(f"| whole `detect`{' ' + size if size else ''} vs {m['label']} | "
                               f"**{ratio:.2f}x** "
                               f"({ours:,.0f} vs {r:,.0f} ch-s per CPU-s) | {tag(d)} |")
         lines += ["", "Every run (CPU s): " + "; ".join(

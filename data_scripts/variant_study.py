@@ -153,6 +153,11 @@ def adm_count(snippet: str, work: Path, scale) -> None:
               f"R {sc['recall'] or 0:.2f} F1 {sc['f1'] or 0:.2f}")
 
 
+def _inside(t, on, off) -> np.ndarray:
+    """Which times ``t`` lie in one of the closed intervals ``[on, off]``."""
+    return ((np.asarray(t)[:, None] >= on) & (np.asarray(t)[:, None] <= off)).any(axis=1)
+
+
 def channels(snippet: str, work: Path) -> None:
     from bench.accuracy import truth_table
     from bench.workloads import real
@@ -170,14 +175,14 @@ def channels(snippet: str, work: Path) -> None:
     events = det.fit(rec).predict(rec).df
     truth = truth_table(w.truth).reset_index(drop=True)
     truth["found"] = overlaps_by_channel(truth, events)
-    seconds = rec.n_times / det.sfreq_
-    hfo_streams = 2 * sum(b.role == "hfo" for b in det.config_.filters.bands)
-    x = rec.get_data_uv()
     sfreq = det.sfreq_
-    sim = SimulationConfig()
+    seconds = rec.n_times / sfreq
     bands = det.config_.filters.bands
+    hfo_streams = 2 * sum(b.role == "hfo" for b in bands)
+    x = rec.get_data_uv()
+    sim = SimulationConfig()
     sub = FilterBank(det.config_.filters, sfreq, x.shape[0]).process(x)  # the preset's filters
-    k = np.arange(x.shape[1])
+    t_samples = np.arange(x.shape[1]) / sfreq
     print(f"{snippet}: per marked channel, marks found, rates (per s) inside / outside marks, "
           "the marks' median SNR (dB) and the ADM threshold of their sub-bands in background SDs")
     print("channel | marks | found | ADM events | hidden spikes | output spikes | SNR dB | "
@@ -186,13 +191,14 @@ def channels(snippet: str, work: Path) -> None:
         c = det.ch_names_.index(name)
         on, off = marks.onset.to_numpy(), (marks.onset + marks.duration).to_numpy()
         t_in = float((off - on).sum())
-        in_marks = ((k[:, None] >= on * sfreq) & (k[:, None] <= off * sfreq)).any(axis=1)
+        in_marks = _inside(t_samples, on, off)
+        bp = {kind: signal.sosfiltfilt(signal.butter(sim.snr_filter_order, sim.band(kind),
+                                                     "bandpass", fs=sfreq, output="sos"), x[c])
+              for kind in marks.kind.unique()}  # each mark in its own kind's band
+        snr = [10 * np.log10(max(np.mean(bp[kind][_inside(t_samples, [a], [b])] ** 2)
+                                 / np.mean(bp[kind][~in_marks] ** 2) - 1, 1e-3))
+               for kind, a, b in zip(marks.kind, on, off)]
         kind = marks.kind.mode().iloc[0]
-        bp = signal.sosfiltfilt(signal.butter(sim.snr_filter_order, sim.band(kind), "bandpass",
-                                              fs=sfreq, output="sos"), x[c])
-        bg = np.sqrt(np.mean(bp[~in_marks] ** 2))
-        snr = [10 * np.log10(max(np.mean(bp[int(a * sfreq):int(b * sfreq) + 1] ** 2) / bg**2 - 1,
-                                 1e-3)) for a, b in zip(on, off)]
         ratio = [det.thresholds_.loc[name, b.name] / sub[i, c, ~in_marks].std()
                  for i, b in enumerate(bands) if b.role == "hfo" and b.name.startswith(kind)]
         cells = []
@@ -200,7 +206,7 @@ def channels(snippet: str, work: Path) -> None:
             sp = det.spikes_[key]
             m = (sp.channel == c) & ((sp.source < hfo_streams) if key == "adm" else True)
             t = sp.times[m]
-            inside = ((t[:, None] >= on) & (t[:, None] <= off)).any(axis=1)
+            inside = _inside(t, on, off)
             cells.append(f"{inside.sum() / t_in:.0f} / {(~inside).sum() / (seconds - t_in):.0f}")
         print(f"{name} | {len(marks)} | {int(marks.found.sum())} | " + " | ".join(cells)
               + f" | {np.median(snr):.1f} | " + ", ".join(f"{r:.1f}" for r in ratio))
