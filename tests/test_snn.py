@@ -366,6 +366,33 @@ def test_lockstep_on_faithful_topology_and_single_neuron_groups():
         assert same and worst < 1e-4
 
 
+def test_lockstep_one_lane_group_skips_floored_slots_without_changing_spikes():
+    """An output-like neuron (60 slots, a third inhibitory) runs as a group of one lane, which
+    computes only its synapses above their floor; the same neuron twice in one group (two
+    lanes: every slot computed) gives the same spikes, to rounding."""
+    rng = np.random.default_rng(5)
+    n_in = 60
+    sign = np.where(np.arange(n_in) % 3 == 0, -1.0, 1.0)
+    taus = rng.uniform(3, 6, n_in)
+    # sparse background input (most slots on their floor most of the time), then two bursts
+    t = np.concatenate([rng.uniform(0, 2.0, 400), 0.5 + rng.uniform(0, 0.02, 80),
+                        1.3 + rng.uniform(0, 0.03, 120)])
+    src = rng.integers(0, n_in, t.size)
+    drive = SpikeTrains(t, np.zeros(t.size), src, 1).sort()
+
+    def net(n_copies):
+        col = np.ones((n_in, n_copies))
+        return custom_network(NetworkConfig(), sign[:, None] * col, 5.0 * col,
+                              taus[:, None] * col, np.arange(n_in)[:, None] * col.astype(int),
+                              n_streams=n_in)
+
+    one, _ = run_network(net(1), drive, 0.0, 2.0, integrator="lockstep")
+    two, _ = run_network(net(2), drive, 0.0, 2.0, integrator="lockstep")
+    assert one.times.size >= 5
+    for lane in (0, 1):
+        np.testing.assert_allclose(two.times[two.source == lane], one.times, atol=1e-7)
+
+
 def test_lockstep_ignores_streams_no_neuron_hears():
     """Events of a stream without synapses (the artifact band's ADM streams) change nothing:
     the same spikes and state, bit for bit, as without them (they once indexed past the

@@ -46,6 +46,16 @@ of work is a *group* of neurons, not a neuron:
   their floors, I_mem at the sub-I_o fixed point of :func:`~hfo_detect.snn.fast.quiet_solve`)
   jumps to the next event in one step (its state does not change).
 
+* **Active slots.** A group of one lane (an output neuron: one synapse slot per hidden neuron
+  of its band, 65 in ``hfo256``) runs its slot loops, one scalar iteration per slot, only over
+  the slots above their floor: a floored synapse adds exactly I_o,syn at every stage and
+  stays there, so those slots enter as one constant share (their signs summed as integers,
+  times the floor: the same value whatever the order in which they fell). The active list is
+  kept in slot order and equal to "the slots above the floor" after every decay and input, so
+  it is a function of the state and chunked runs still equal one-shot runs. After a burst
+  most of an output neuron's 64 slots fall back to the floor within ~40 ms. Groups of several
+  lanes keep every slot (a slot is floored only when all lanes are, which in the hidden layer's
+  two slots is rare), and their sums are unchanged bit for bit.
 * **Sliding at I_o.** The right-hand side jumps at I_mem = I_o (spec 2.3: the clipped currents
   switch). While the input lies between ~2 I_o and a few pA, the upper regime pulls I_mem
   down at I_o and the lower one pushes it up: the exact (Filippov) solution stays on I_o until
@@ -243,17 +253,19 @@ def neuron_groups(slot_src: np.ndarray, size: int | None = None) -> tuple[np.nda
 
 
 @njit(inline="always", **VEC_JIT)
-def _stage_inputs(v, sign, dec, io_s, i0, i2, i3, i4, a, a2, a3, a4, io):
+def _stage_inputs(v, sign, dec, io_s, i0, i2, i3, i4, a, a2, a3, a4, io, act, n_act, fl):
     """Synaptic sums at t, t+h/2, t+3h/4, t+h (decay factors b^2, b^3, b^4; floored) and the
     floored I_ahp at the same stages. (Row views: 2-D indexing in the lane loops would keep
-    them from vectorizing.)"""
+    them from vectorizing.) Only the active slots ``act[:n_act]`` are summed, on top of ``fl``,
+    the floored slots' constant share (see "Active slots" in the module docstring)."""
     n_slots, n_g = v.shape
     for j in range(n_g):
-        i0[j] = F0
-        i2[j] = F0
-        i3[j] = F0
-        i4[j] = F0
-    for sl in range(n_slots):
+        i0[j] = fl[j]
+        i2[j] = fl[j]
+        i3[j] = fl[j]
+        i4[j] = fl[j]
+    for q in range(n_act):
+        sl = act[q]
         vr = v[sl]
         dr = dec[sl]
         sr = sign[sl]
@@ -457,9 +469,10 @@ def _step(x, k1, fsal_ok, i0, i2, i3, i4, a, a2, a3, a4, kc, fr, h, with_ia, k2,
 
 
 @njit(inline="always", **VEC_JIT)
-def _decay_full(v, dec, io_s):
-    """Synapses over one full step (decay factor b^4, floored)."""
-    for sl in range(v.shape[0]):
+def _decay_full(v, dec, io_s, act, n_act):
+    """Active synapses over one full step (decay factor b^4, floored)."""
+    for q in range(n_act):
+        sl = act[q]
         vr = v[sl]
         dr = dec[sl]
         for j in range(v.shape[1]):
@@ -484,14 +497,14 @@ def _log2_bits(bits):
 
 
 @njit(inline="always", **LOCK_JIT)
-def _move_to(v, a, x, k1, x1, k4, rate, kc, h, dt, io_s):
+def _move_to(v, a, x, k1, x1, k4, rate, kc, h, dt, io_s, act, n_act):
     """All lanes from t to t + dt (dt inside the step just computed): I_mem on the Hermite
-    interpolant, synapses and I_ahp by their exact floored decay."""
+    interpolant, active synapses and I_ahp by their exact floored decay."""
     n_slots, n_g = v.shape
     u = dt / h
     for j in range(n_g):
         x[j] = _hermite(x[j], k1[j], x1[j], k4[j], h, u)
-    _decay(v, a, rate, kc[L_IO], dt, io_s)
+    _decay(v, a, rate, kc[L_IO], dt, io_s, act, n_act)
 
 
 @njit(inline="always", **VEC_JIT)
@@ -504,11 +517,12 @@ def _fill_dec(d, rate, dt):
 
 
 @njit(inline="always", **VEC_JIT)
-def _decay(v, a, rate, io, dt, io_s):
-    """Synapses and I_ahp over ``dt``: exact floored decay (values never sit below their floor,
-    so ``max`` with the floor is the whole rule)."""
+def _decay(v, a, rate, io, dt, io_s, act, n_act):
+    """Active synapses and I_ahp over ``dt``: exact floored decay (values never sit below their
+    floor, so ``max`` with the floor is the whole rule)."""
     n_slots = v.shape[0]
-    for sl in range(n_slots):
+    for q in range(n_act):
+        sl = act[q]
         vr = v[sl]
         rr = rate[sl]
         for j in range(v.shape[1]):
@@ -516,6 +530,65 @@ def _decay(v, a, rate, io, dt, io_s):
     rr = rate[n_slots]
     for j in range(a.shape[0]):
         a[j] = max(a[j] * vexp(-dt * rr[j]), io[j])
+
+
+@njit(inline="always", **LOCK_JIT)
+def _all_slots_active(v, sign, io_l, track, act, fl, cnt):
+    """Active slots from the state: for a tracked group (one lane), the slots above their floor
+    (``cnt[0]`` is the sum of the others' signs, an integer, so it does not depend on the order
+    in which slots fell to the floor, and ``fl`` their constant share, ``cnt[0]`` times the
+    floor); otherwise every slot, ``fl`` = 0. Returns the number of active slots."""
+    n_slots, n_g = v.shape
+    if not track:
+        for sl in range(n_slots):
+            act[sl] = sl
+        for j in range(n_g):
+            fl[j] = F0
+        return n_slots
+    n_act = 0
+    c = 0.0
+    for sl in range(n_slots):
+        if v[sl, 0] > io_l:
+            act[n_act] = sl
+            n_act += 1
+        else:
+            c += sign[sl, 0]
+    cnt[0] = c
+    fl[0] = LANE(c) * io_l
+    return n_act
+
+
+@njit(inline="always", **LOCK_JIT)
+def _drop_floored(v, sign, io_l, act, n_act, fl, cnt):
+    """Remove from the (tracked, one-lane) active slots those that decayed onto their floor
+    (order kept); returns the new count."""
+    m = 0
+    c = 0.0
+    for q in range(n_act):
+        sl = act[q]
+        if v[sl, 0] > io_l:
+            act[m] = sl
+            m += 1
+        else:
+            c += sign[sl, 0]
+    if m < n_act:
+        cnt[0] += c
+        fl[0] = LANE(cnt[0]) * io_l
+    return m
+
+
+@njit(inline="always", **LOCK_JIT)
+def _activate(sl, sign, io_l, act, n_act, fl, cnt):
+    """Insert slot ``sl`` (tracked group, just lifted off its floor) into the active slots in
+    ascending order; returns the new count."""
+    q = n_act
+    while q > 0 and act[q - 1] > sl:
+        act[q] = act[q - 1]
+        q -= 1
+    act[q] = sl
+    cnt[0] -= sign[sl, 0]
+    fl[0] = LANE(cnt[0]) * io_l
+    return n_act + 1
 
 
 @njit(**LOCK_JIT)
@@ -636,11 +709,18 @@ def lockstep_kernel(t_stop, ev_ptr, ev_time, ev_src, grp_ptr, grp_nrn, slot_src,
         one_bits = one_f.view(np.int32)
         with_ia = False
         io = np.empty(n_g, LANE)
+        # "Active slots": a one-lane group (an output neuron, with a slot per hidden neuron)
+        # computes only its synapses above their floor
+        track = n_g == 1
+        act = np.empty(n_slots, np.int64)
+        fl = np.empty(n_g, LANE)
+        cnt = np.zeros(1)
         for c in range(n_ch):
             _group_setup(c, idx, syn, nrn, syn_const, kappa, ut, v, sign, rate, iw, itau, ith, kc,
                          i_syn, imem, iahp, ref_until, x, a, ru)
             for j in range(n_g):
                 io[j] = kc[L_IO, j]
+            n_act = _all_slots_active(v, sign, io_l, track, act, fl, cnt)
             filled[:] = False
             t = nrn_t[c, idx[0]]
             lv = int(round(math.log(hstep[c, idx[0]] / h_min) * inv_log_step))
@@ -675,7 +755,8 @@ def lockstep_kernel(t_stop, ev_ptr, ev_time, ev_src, grp_ptr, grp_nrn, slot_src,
                         _fill_dec(dec[lv], rate, 0.25 * h)
                         filled[lv] = True
                     h_l = LANE(h)
-                    _stage_inputs(v, sign, dec[lv], io_l, i0, i2, i3, i4, a, a2, a3, a4, io)
+                    _stage_inputs(v, sign, dec[lv], io_l, i0, i2, i3, i4, a, a2, a3, a4, io, act,
+                                  n_act, fl)
                     # the cheap pass without I_a is redone with it when some stage value came
                     # near the cut; one call site per copy of the step (with_ia a literal in
                     # each: every copy is compiled code, and memory, at the first run)
@@ -745,14 +826,18 @@ def lockstep_kernel(t_stop, ev_ptr, ev_time, ev_src, grp_ptr, grp_nrn, slot_src,
                         for j in range(n_g):
                             x[j] = x1[j]
                             k1[j] = k4[j]
-                        _decay_full(v, dec[lv], io_l)
+                        _decay_full(v, dec[lv], io_l, act, n_act)
+                        if track:
+                            n_act = _drop_floored(v, sign, io_l, act, n_act, fl, cnt)
                         for j in range(n_g):
                             a[j] = a4[j]
                         t = t_end
                         lv = min(n_lev - 1, max(0, lv + dl))
                         continue
                     n_cut += 1
-                    _move_to(v, a, x, k1, x1, k4, rate, kc, h, t_cut - t, io_s)
+                    _move_to(v, a, x, k1, x1, k4, rate, kc, h, t_cut - t, io_s, act, n_act)
+                    if track:
+                        n_act = _drop_floored(v, sign, io_l, act, n_act, fl, cnt)
                     t = t_cut
                     fsal_ok = False
                     if sp_lane >= 0:
@@ -781,6 +866,8 @@ def lockstep_kernel(t_stop, ev_ptr, ev_time, ev_src, grp_ptr, grp_nrn, slot_src,
                             val = v[sl, j]
                             v[sl, j] = val + syn_jump(val, iw[sl, j], itau[sl, j], ith[sl, j],
                                                       io_s)
+                            if track and val <= io_l and v[sl, j] > io_l:
+                                n_act = _activate(sl, sign, io_l, act, n_act, fl, cnt)
                 fsal_ok = False
                 e += 1
             # ---- scatter the group's state back ----
