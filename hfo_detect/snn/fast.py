@@ -104,7 +104,9 @@ def _log2_approx(x):
 
 
 @njit(inline="always", **JIT)
-def _hermite(y0, m0, y1, m1, h, u):
+def hermite(y0, m0, y1, m1, h, u):
+    """Cubic Hermite interpolant of a step (values y0, y1 and slopes m0, m1 at its ends, size
+    h) at the fraction u of the step; the dense output of both adaptive kernels."""
     u2 = u * u
     u3 = u2 * u
     return ((2 * u3 - 3 * u2 + 1) * y0 + (u3 - 2 * u2 + u) * h * m0
@@ -387,7 +389,7 @@ def fast_kernel(t_stop, ev_ptr, ev_time, ev_src, stream_ptr, stream_syn, syn, nr
                             hi = 1.0
                             for _ in range(60):
                                 mid = 0.5 * (lo + hi)
-                                if _hermite(x_mem, k1, x1, k4, h, mid) > thr:
+                                if hermite(x_mem, k1, x1, k4, h, mid) > thr:
                                     hi = mid
                                 else:
                                     lo = mid
@@ -423,7 +425,7 @@ def fast_kernel(t_stop, ev_ptr, ev_time, ev_src, stream_ptr, stream_syn, syn, nr
                         if final:  # leave the straddling step to the next chunk (same step there)
                             r = 0
                             break
-                        im[n] = _hermite(x_mem, k1, x1, k4, h, (t_target - t) / h)
+                        im[n] = hermite(x_mem, k1, x1, k4, h, (t_target - t) / h)
                         for q in range(n_slots):
                             isy[q, n] = _decayed(isy[q, n], t_target - t, rate[n, q], io_s)
                         ah[n] = _decayed(ah[n], t_target - t, rate[n, n_slots], io)

@@ -207,6 +207,7 @@ from numba import njit
 
 from hfo_detect.snn.dpi import JIT, syn_jump
 from hfo_detect.snn.euler import grow
+from hfo_detect.snn.fast import hermite
 from hfo_detect.snn.params import (N_CAHP, N_CMEM, N_IAGAIN, N_IANORM, N_IATH, N_ICA, N_ICONST,
                                    N_IO, N_IRESET, N_ISHUNT, N_ISPK, N_ITAU, N_ITAUAHP, N_ITH,
                                    N_ITHAHP, NetworkParams, S_ITAU, S_ITH, S_IW, S_SIGN)
@@ -482,14 +483,6 @@ def _decay_full(v, dec, io_s, act, n_act):
             vr[j] = max(vr[j] * b2 * b2, io_s)  # as x4 of _stage_inputs: FSAL k1 exact
 
 
-@njit(inline="always", **LOCK_JIT)
-def _hermite(y0, m0, y1, m1, h, u):
-    u2 = u * u
-    u3 = u2 * u
-    return ((2 * u3 - 3 * u2 + 1) * y0 + (u3 - 2 * u2 + u) * h * m0
-            + (-2 * u3 + 3 * u2) * y1 + (u3 - u2) * h * m1)
-
-
 @njit(inline="always", **JIT)
 def _log2_bits(bits):
     """:func:`~hfo_detect.snn.fast._log2_approx` of a positive normal float32 given by its bit
@@ -505,7 +498,7 @@ def _move_to(v, a, x, k1, x1, k4, rate, kc, h, dt, io_s, act, n_act):
     n_slots, n_g = v.shape
     u = dt / h
     for j in range(n_g):
-        x[j] = _hermite(x[j], k1[j], x1[j], k4[j], h, u)
+        x[j] = hermite(x[j], k1[j], x1[j], k4[j], h, u)
     _decay(v, a, rate, kc[L_IO], dt, io_s, act, n_act)
 
 
@@ -807,7 +800,7 @@ def lockstep_kernel(t_stop, ev_ptr, ev_time, ev_src, grp_ptr, grp_nrn, slot_src,
                             hi = 1.0
                             for _ in range(60):
                                 mid = 0.5 * (lo + hi)
-                                if _hermite(x[j], k1[j], x1[j], k4[j], h, mid) > thr:
+                                if hermite(x[j], k1[j], x1[j], k4[j], h, mid) > thr:
                                     hi = mid
                                 else:
                                     lo = mid
