@@ -175,7 +175,16 @@ but 98.0 % and 98.7 % of neurons with the reference's spike count on two real sn
 32 and 128 give >= 99.0 %); Dormand-Prince 5(4) in place of BS3 (~3x fewer group steps, the
 hidden layer 1.25x faster, but at the same tolerances 99.3 % of neurons with the reference's spike
 count instead of 100 % on a busy input, and slower than BS3 at the absolute tolerance that mends
-it: ``reports/etd_feasibility.md``, section 5).
+it: ``reports/etd_feasibility.md``, section 5). With float32 lanes and the split absolute
+tolerance (2026-12-05; ``bench_engine.py --sections engine`` and ``--sections fidelity`` with
+``--override network__lockstep_group_size=N``): groups of 64 or 128 make the hidden layer alone
+~5 % faster on the full workload (453-458 against 434-435 ch-s per CPU-s; 48, i.e. groups of 48
+and 16: 384), but the share of firing neurons with the reference's spike count falls on three
+long inputs (at 64: busy 99.39 -> 99.18 %, throughput 99.63 -> 99.45 %, hfo-rich 99.76 ->
+99.53 %), a thinner margin on the issue's 99 % for 5 %; 32 stays. A rejected step aimed just
+before the earliest I_o crossing of its trial (linear crossing fraction; the error rule's
+step when smaller): 20 % fewer rejections but 11 % more accepted steps, 6-13 % slower (scratch
+runs on the ``engine`` workload of ``bench_engine.py --quick``).
 
 Exponential integrator between events (measured, not built; ``reports/etd_feasibility.md``,
 ``data_scripts/lockstep_census.py`` and ``etd_accuracy.py``). On the ``engine`` workload of
