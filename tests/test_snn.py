@@ -386,11 +386,22 @@ def test_lockstep_one_lane_group_skips_floored_slots_without_changing_spikes():
                               taus[:, None] * col, np.arange(n_in)[:, None] * col.astype(int),
                               n_streams=n_in)
 
-    one, _ = run_network(net(1), drive, 0.0, 2.0, integrator="lockstep")
-    two, _ = run_network(net(2), drive, 0.0, 2.0, integrator="lockstep")
+    from hfo_detect.snn.lockstep import run_lockstep
+    from hfo_detect.snn.simulate import initial_state
+
+    def run(n_copies):
+        params, stats = net(n_copies), np.zeros(5, np.int64)
+        spikes = run_lockstep(params, drive, 0.0, 2.0, initial_state(params, "lockstep"), stats)
+        return spikes, stats
+
+    one, st1 = run(1)
+    two, st2 = run(2)
     assert one.times.size >= 5
     for lane in (0, 1):
         np.testing.assert_allclose(two.times[two.source == lane], one.times, atol=1e-7)
+    # slot-steps: the one-lane group works on a fraction of its slots, the two-lane one on all
+    assert st2[4] == n_in * st2[0]
+    assert st1[4] < 0.5 * n_in * st1[0]
 
 
 def test_lockstep_ignores_streams_no_neuron_hears():

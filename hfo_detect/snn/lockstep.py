@@ -641,8 +641,10 @@ def lockstep_kernel(t_stop, ev_ptr, ev_time, ev_src, grp_ptr, grp_nrn, slot_src,
     """Advance every channel's groups to ``t_stop`` through their input events.
 
     State arrays as in :class:`~hfo_detect.snn.simulate.NetworkState` (all neurons of a group
-    share ``nrn_t`` and ``hstep``), updated in place. ``stats`` (int64, 4) accumulates group
-    steps accepted, rejected, cut points and neuron-steps (accepted steps x group size).
+    share ``nrn_t`` and ``hstep``), updated in place. ``stats`` (int64, 4 or 5) accumulates group
+    steps accepted, rejected, cut points, neuron-steps (accepted steps x group size) and, if
+    it has a fifth entry, slot-steps (active synapse slots summed over accepted steps; see
+    "Active slots").
     Returns spike times, channels and neuron indices (unsorted).
     """
     n_ch, _, n_slots, n_h = syn.shape
@@ -671,6 +673,7 @@ def lockstep_kernel(t_stop, ev_ptr, ev_time, ev_src, grp_ptr, grp_nrn, slot_src,
     n_rej = 0
     n_cut = 0
     n_lane = 0
+    n_slot = 0
     for g in range(grp_ptr.size - 1):
         idx = grp_nrn[grp_ptr[g]:grp_ptr[g + 1]]
         n_g = idx.size
@@ -798,6 +801,7 @@ def lockstep_kernel(t_stop, ev_ptr, ev_time, ev_src, grp_ptr, grp_nrn, slot_src,
                         continue
                     n_acc += 1
                     n_lane += n_g
+                    n_slot += n_act
                     t_end = t + h
                     # first cut point inside (t, t_end]: spike, end of refractoriness, event
                     t_cut = t_end
@@ -888,6 +892,8 @@ def lockstep_kernel(t_stop, ev_ptr, ev_time, ev_src, grp_ptr, grp_nrn, slot_src,
     stats[1] += n_rej
     stats[2] += n_cut
     stats[3] += n_lane
+    if stats.size > 4:
+        stats[4] += n_slot
     return out_t[:n_out], out_ch[:n_out], out_n[:n_out]
 
 
@@ -907,7 +913,7 @@ def run_lockstep(params: NetworkParams, adm: SpikeTrains, t_start: float, t_stop
     ptr = np.concatenate([[0], np.cumsum(np.bincount(ch, minlength=params.n_channels))])
     cfg = params.cfg
     grp_ptr, grp_nrn = neuron_groups(params.slot_src, cfg.lockstep_group_size)
-    stats = np.zeros(4, np.int64) if stats is None else stats
+    stats = np.zeros(5, np.int64) if stats is None else stats
     out_t, out_ch, out_n = lockstep_kernel(
         float(t_stop), ptr.astype(np.int64), times, src.astype(np.int64), grp_ptr, grp_nrn,
         params.slot_src.astype(np.int64), params.synapse, params.neuron, params.syn_const,
