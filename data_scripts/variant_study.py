@@ -31,7 +31,7 @@ section and behind ``ADMConfig.reference``):
            Hz, causal order-2 Butterworth) and a cross-validated classifier (5 folds) vetoes
            those it takes for an interictal spike; the detections left are scored again (overlap
            rule). Logistic regression on the ADM counts alone (what a network sees), gradient
-           boosting on all features (an offline upper bound). ~1 min.
+           boosting on all features (an offline upper bound). ~30 s.
 
 Usage::
 
