@@ -348,19 +348,21 @@ def _assert_all_gone(pids: list[int], within_s: float = 10.0) -> None:
     assert not left, f"workers outlived their parent: {left}"
 
 
-def _assert_every_output_recorded(out: Path, killed_at: float | None = None) -> None:
-    """Every output is in the manifest, and no temporary file is left. With ``killed_at``
-    (``time.time()`` just before the run was killed): an output may also be unrecorded if it
-    was complete before the kill (a worker had written it; the parent died before recording
-    it: a rerun redoes that recording), but nothing may be written after the kill."""
+def _assert_every_output_recorded(out: Path, gone_at: float | None = None) -> None:
+    """Every output is in the manifest, and no temporary file is left. With ``gone_at``
+    (``time.time()`` once the killed parent has been reaped): an output may also be unrecorded
+    if it was complete by then (a worker had written it, the parent died before recording it:
+    a rerun redoes that recording; the kill itself cannot reach a worker in the same instant),
+    but nothing may be written afterwards (a worker that outlived its parent, a cancelled
+    cluster task finishing)."""
     records = read_manifest(out / "manifest.jsonl")
     listed = {o for r in records if r["status"] in ("done", "skipped") for o in r.get("outputs", [])}
     files = {p.name for p in out.iterdir() if not p.name.startswith(".") and p.name != "manifest.jsonl"}
     unlisted = files - listed
-    if killed_at is not None:
+    if gone_at is not None:
         for name in sorted(unlisted):
             path = out / name
-            assert path.stat().st_mtime <= killed_at, f"{name} written after the run was killed"
+            assert path.stat().st_mtime <= gone_at, f"{name} written after the parent was gone"
             if name.endswith(".json"):
                 json.loads(path.read_text())  # complete, not torn
             else:
@@ -375,9 +377,9 @@ def test_workers_die_with_their_parent(slow_corpus, tmp_path, sig):
     out = tmp_path / "out"
     proc, workers = _start_busy_run(slow_corpus, out)
     try:
-        killed_at = time.time()
         os.kill(proc.pid, sig)  # the parent only, not its process group
         _, err = proc.communicate(timeout=60)
+        gone_at = time.time()
         if sig == signal.SIGKILL:
             assert proc.returncode == -sig
         else:  # SIGTERM is handled: workers stopped, one line, exit 128 + 15
@@ -389,7 +391,7 @@ def test_workers_die_with_their_parent(slow_corpus, tmp_path, sig):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
     time.sleep(0.5)
-    _assert_every_output_recorded(out, killed_at)  # nothing written after the parent died, nothing torn
+    _assert_every_output_recorded(out, gone_at)  # nothing written after the parent died, nothing torn
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -398,9 +400,9 @@ def test_ctrl_c_is_one_line_and_stops_the_workers(slow_corpus, tmp_path, jobs):
     out = tmp_path / "out"
     proc, workers = _start_busy_run(slow_corpus, out, jobs)
     try:
-        killed_at = time.time()
         os.killpg(proc.pid, signal.SIGINT)  # what a terminal does: the whole foreground group
         _, err = proc.communicate(timeout=60)
+        gone_at = time.time()
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
@@ -408,7 +410,7 @@ def test_ctrl_c_is_one_line_and_stops_the_workers(slow_corpus, tmp_path, jobs):
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
     assert err.splitlines() == ["error: interrupted; recordings finished so far are kept (rerun to resume)"]
     _assert_all_gone(workers)
-    _assert_every_output_recorded(out, killed_at)
+    _assert_every_output_recorded(out, gone_at)
 
 
 def test_second_run_into_the_same_folder_is_refused(slow_corpus, tmp_path):
@@ -481,9 +483,9 @@ def test_dask_tasks_of_a_dead_run_write_nothing(slow_corpus, tmp_path):
         while time.monotonic() < deadline and not any(watcher.processing().values()):
             time.sleep(0.1)
         assert any(watcher.processing().values()), "no task reached the cluster"
-        killed_at = time.time()
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
+        gone_at = time.time()
         deadline = time.monotonic() + 180  # until the cancelled tasks have really finished
 
         def busy() -> int:
@@ -493,7 +495,7 @@ def test_dask_tasks_of_a_dead_run_write_nothing(slow_corpus, tmp_path):
             time.sleep(0.2)
         assert not busy()
         time.sleep(0.5)
-    _assert_every_output_recorded(out, killed_at)
+    _assert_every_output_recorded(out, gone_at)
 
 
 def test_power_report_encode_on_a_full_disk_leave_no_empty_file(reference_run, corpus, tmp_path):
