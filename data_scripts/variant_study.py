@@ -1,6 +1,6 @@
 """Try a change of the hfo256 network as the shipped defaults were made, and score it held out.
 
-Two modes (the measurements behind "Measured this round and not kept" in the README's accuracy
+Modes (the measurements behind "Measured this round and not kept" in the README's accuracy
 section and behind ``ADMConfig.reference``):
 
 ``learn``  relearn the defaults with ``NeuromorphicDetector.fit(X, y)`` on the training set of
@@ -32,6 +32,13 @@ section and behind ``ADMConfig.reference``):
            those it takes for an interictal spike; the detections left are scored again (overlap
            rule). Logistic regression on the ADM counts alone (what a network sees), gradient
            boosting on all features (an offline upper bound). ~30 s.
+``border`` what ``ReadoutConfig.border_merge_ratio`` changes: on ``bench_accuracy.py``'s
+           held-out simulator and training-generator recordings, ``detect`` without it (0) and
+           with the preset's value; the ripple / fast-ripple pairs flagged as co-occurring, by
+           what the truth has there (a co-occurrence, one HFO, nothing) and how many of them
+           the rule reads as one event; F1 per kind and pooled (the project's scorer, which
+           merges overlapping rows first) and pooled one-to-one on the rows as written (a
+           scorer that does not merge). ~1 min.
 
 Usage::
 
@@ -42,6 +49,7 @@ Usage::
     python data_scripts/variant_study.py adm-count --snippet crop5s [--scale 0.8 1.0]
     python data_scripts/variant_study.py channels --snippet crop5s
     python data_scripts/variant_study.py spike-ceiling
+    python data_scripts/variant_study.py border
 """
 
 from __future__ import annotations
@@ -313,6 +321,70 @@ def spike_ceiling(seeds=(7, 8)) -> None:
                   f"{p:.2f} / {r:.2f} / {f:.3f}")
 
 
+def _co_pairs(ev, truth):
+    """Ripple / fast-ripple rows of one channel that share a sample, each pair as the kind of
+    HFO the truth has there: ``co-occurrence`` (a truth row flagged fr_and_r), ``one HFO``
+    or ``no HFO``."""
+    out = []
+    for ch, g in ev.groupby("channel"):
+        rip, fr = g[g.kind == "ripple"], g[g.kind == "fast_ripple"]
+        t = truth[truth.channel == ch]
+        for a in rip.itertuples():
+            for b in fr.itertuples():
+                lo, hi = max(a.onset, b.onset), min(a.onset + a.duration, b.onset + b.duration)
+                if lo > hi:
+                    continue
+                lo, hi = min(a.onset, b.onset), max(a.onset + a.duration, b.onset + b.duration)
+                tt = t[(t.onset <= hi) & (t.onset + t.duration >= lo)]
+                out.append("co-occurrence" if tt.fr_and_r.any() else
+                           "one HFO" if len(tt) else "no HFO")
+    return out
+
+
+def border() -> None:
+    import bench_accuracy as ba
+    from bench.accuracy import score
+
+    from hfo_detect.channels import canonical_bipolar
+    from hfo_detect.config import get_preset
+    from hfo_detect.detector import NeuromorphicDetector
+    from hfo_detect.evaluation import score_events
+
+    ratio = get_preset("hfo256").readout.border_merge_ratio
+    recs = ba.sim_recordings(False)
+    cats = ("co-occurrence", "one HFO", "no HFO")
+    for gen in ("sim", "train-gen"):
+        pairs, f1 = {}, {}
+        for r in (0.0, ratio):
+            tot = np.zeros((4, 3))
+            pairs[r] = dict.fromkeys(cats, 0)
+            for g, _, raw, truth, names in recs:
+                if g != gen:
+                    continue
+                truth = ba._canon_truth(truth)
+                hfo = truth[truth.kind.isin(["ripple", "fast_ripple"])]
+                reviewed = [canonical_bipolar(c) for c in names]
+                det = NeuromorphicDetector(overrides={"readout__border_merge_ratio": r})
+                ev = det.fit(raw).predict(raw)
+                df = ev.df.assign(channel=ev.df.channel.map(canonical_bipolar))
+                for c in _co_pairs(df, hfo):
+                    pairs[r][c] += 1
+                sc = score(ev, truth, reviewed)
+                rows = score_events(df, truth, kinds=["pooled"], channels=reviewed,
+                                    merge_pooled=False).summary().iloc[0]
+                for i, k in enumerate(("ripple", "fast_ripple", "all")):
+                    tot[i] += [sc[k]["tp"], sc[k]["fp"], sc[k]["fn"]]
+                tot[3] += [rows["tp"], rows["fp"], rows["fn"]]
+            f1[r] = 2 * tot[:, 0] / np.maximum(2 * tot[:, 0] + tot[:, 1] + tot[:, 2], 1)
+        merged = ", ".join(f"{pairs[0.0][c] - pairs[ratio][c]} of {pairs[0.0][c]} on {c}"
+                           for c in cats)
+        print(f"{gen}: ripple / fast-ripple pairs flagged co-occurring without the rule: "
+              f"{sum(pairs[0.0].values())}; read as one event at ratio {ratio:g}: {merged}")
+        print(f"  F1 ripple / fast ripple / pooled (merged rows) / pooled one-to-one on the rows "
+              f"as written: {' / '.join(f'{v:.3f}' for v in f1[0.0])} -> "
+              f"{' / '.join(f'{v:.3f}' for v in f1[ratio])}", flush=True)
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="mode", required=True)
@@ -333,8 +405,9 @@ def main(argv=None) -> int:
     pch.add_argument("--snippet", default="crop5s", choices=("ieeg50s", "crop5s", "ecog75s"))
     pch.add_argument("--work", type=Path, default=HERE.parent / "bench_work")
     sub.add_parser("spike-ceiling")
+    sub.add_parser("border")
     a = p.parse_args(argv)
-    if a.mode not in ("learn", "spike-ceiling"):
+    if a.mode not in ("learn", "spike-ceiling", "border"):
         try:
             a.work.mkdir(parents=True, exist_ok=True)
         except OSError as err:
@@ -348,6 +421,8 @@ def main(argv=None) -> int:
         channels(a.snippet, a.work)
     elif a.mode == "spike-ceiling":
         spike_ceiling()
+    elif a.mode == "border":
+        border()
     else:
         adm_count(a.snippet, a.work, a.scale)
     return 0

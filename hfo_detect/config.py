@@ -469,6 +469,16 @@ class ReadoutConfig:
     1 is the paper's rule. With device mismatch a few outlier neurons of a 256-neuron layer fire
     on background noise alone, while a real oscillation recruits many; the later code of the
     authors reached the same end with one output neuron fed by every hidden neuron (the authors' code, detect_HFO).
+
+    ``border_merge_ratio`` [CHOICE; 0 = off, hfo256: 1.5]: with sub-bands, one oscillation near
+    the 250-Hz border between the kinds (a 200-240-Hz ripple, a 260-300-Hz fast ripple) drives
+    the two sub-bands that meet there, and so became a ripple *and* a fast ripple, flagged as
+    co-occurring. When every output spike behind touching ripple and fast-ripple runs comes
+    from those two border sub-bands alone, and one of them spiked at least this many times as
+    often as the other, they are read as one event (their union) of that one's kind; a true
+    co-occurrence (a fast ripple on a slower ripple, or one above 354 Hz) involves another
+    sub-band and keeps its two rows, and so does a close call. Measured with
+    ``python data_scripts/variant_study.py border`` (README, accuracy section).
     """
 
     window_s: float = 0.05
@@ -476,6 +486,7 @@ class ReadoutConfig:
     extra_time_s: float = 0.05
     discard_startup_s: float = 0.0
     min_neurons: int = 1
+    border_merge_ratio: float = 0.0
 
     def __post_init__(self) -> None:
         _check_range("window_s", self.window_s, 0.0, lo_open=True)
@@ -483,6 +494,7 @@ class ReadoutConfig:
         _check_range("extra_time_s", self.extra_time_s, 0.0)
         _check_range("discard_startup_s", self.discard_startup_s, 0.0)
         _check_range("min_neurons", self.min_neurons, 1, integer=True)
+        _check_range("border_merge_ratio", self.border_merge_ratio, 0.0)
 
 
 
@@ -599,14 +611,17 @@ PRESETS: dict[str, PipelineConfig] = {
     # artifact-band events fire it) and its inhibition (20 nA, 10 ms: the ringing of a transient
     # through the HFO filters; a ripple riding on a spike outlasts it). The "floor" calibration (quietest sixth of 0.25-s windows, 0.1-uV steps) sees the
     # noise floor at any length. Events ending in the first 0.1 s (the causal filters' start-up
-    # transient) are dropped; the faithful preset keeps them.
+    # transient) are dropped; the faithful preset keeps them. A ripple and a fast ripple driven
+    # only by the two sub-bands that meet at 250 Hz, one clearly ahead, are one event
+    # (ReadoutConfig.border_merge_ratio).
     "hfo256": PipelineConfig(
         name="hfo256",
         filters=FilterBankConfig(bands=(
             *(replace(b, scale_factor=0.55) for b in RIPPLE_SUBBANDS),
             *(replace(b, scale_factor=0.7) for b in FAST_RIPPLE_SUBBANDS),
             replace(ARTIFACT_SHARP, scale_factor=1.0))),
-        readout=ReadoutConfig(min_neurons=1, discard_startup_s=0.1),
+        readout=ReadoutConfig(min_neurons=1, discard_startup_s=0.1,
+                              border_merge_ratio=1.5),
         output=OutputConfig(weight_na=(2.0, 2.0, 1.3, 1.3), inh_tau_ms=10.0),
         adm=ADMConfig(encoder="continuous"),
         calibration=CalibrationConfig(rule="floor", resolution_uv=0.1),

@@ -26,7 +26,7 @@ from sklearn.base import BaseEstimator
 from hfo_detect import progress
 from hfo_detect.config import PipelineConfig, get_preset, with_overrides
 from hfo_detect.events import count_hfo
-from hfo_detect.readout import StreamingReadout
+from hfo_detect.readout import StreamingReadout, border_bands
 from hfo_detect.spikes import SpikeTrains
 
 #: estimator parameter -> dotted config override (``None`` keeps the preset's value)
@@ -243,6 +243,7 @@ class NeuromorphicDetector(BaseEstimator):
         self.config_ = cfg
         self.band_names_ = band_names
         self.band_kinds_ = [b.event_kind for b in bands]
+        self.border_bands_ = border_bands(self.band_kinds_, [(b.low_hz, b.high_hz) for b in bands])
         self.ch_names_ = list(rec.ch_names)
         self.sfreq_ = sfreq
         self.thresholds_ = pd.DataFrame(np.asarray(cal.thresholds()).T, index=pd.Index(
@@ -314,7 +315,8 @@ class NeuromorphicDetector(BaseEstimator):
         read_band = params.neuron_band if stage is None else stage.output.neuron_band
         events = spikes_to_events(readout.spikes, rec.n_times / sfreq, cfg.readout,
                                   self.ch_names_, neuron_band=np.asarray(read_band),
-                                  band_names=self.band_kinds_, sfreq=sfreq, detector="snn")
+                                  band_names=self.band_kinds_, sfreq=sfreq, detector="snn",
+                                  border=self.border_bands_)
         self.network_ = params
         self.output_stage_ = stage
         self.events_ = events

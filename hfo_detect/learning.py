@@ -207,7 +207,7 @@ def _output_events(det, base, ctx, sub, a_idx, weight_na) -> pd.DataFrame:
     out = stage.step(sub.spikes_["hidden"], adm, 0.0, ctx["t_end"])
     return events_frame(out, ctx["n_times"] / ctx["sfreq"], base.readout, ctx["channels"],
                         neuron_band=stage.output.neuron_band, band_names=ctx["kinds"],
-                        sfreq=ctx["sfreq"])
+                        sfreq=ctx["sfreq"], border=getattr(sub, "border_bands_", None))
 
 
 def _refine_band_weights(det, base, ctxs, sfs, scale, weight, a_idx, values, tol,

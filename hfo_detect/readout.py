@@ -26,7 +26,10 @@ own band: the window rule (and the ``min_neurons`` vote) runs on that band's neu
 ripple and a fast ripple get their own onsets and durations. A ripple and a fast ripple of one
 channel that share a marked sample both get ``fr_and_r = True`` (the Zurich ``frandr`` flag: a
 flag, not an extra event) [CHOICE]. Count HFOs with :func:`hfo_detect.events.count_hfo`, which counts such a pair
-once, not rows.
+once, not rows. With ``ReadoutConfig.border_merge_ratio`` (hfo256), a ripple and a fast ripple
+whose spikes all come from the two sub-bands meeting at the border between the kinds, one of
+them clearly ahead, are one oscillation near that border, read as one event
+(:func:`border_bands`).
 
 Streaming
 ---------
@@ -194,9 +197,66 @@ def _co_occurring(run_ch, k0, k1, kinds) -> np.ndarray:
     return co
 
 
+def border_bands(band_kinds, band_edges) -> tuple[int, int] | None:
+    """The two sub-bands that meet at the border between the kinds (``border_merge_ratio``).
+
+    ``band_kinds[i]`` is the event kind of band ``i`` and ``band_edges[i]`` its (low, high) Hz.
+    Returns (index of the ripple sub-band with the highest upper edge, index of the
+    fast-ripple sub-band with the lowest lower edge) when they touch or overlap and each kind
+    has another sub-band as well (else "spikes of the border sub-bands only" would be every
+    co-occurrence); ``None`` otherwise.
+    """
+    rip = [i for i, k in enumerate(band_kinds) if k == "ripple"]
+    fr = [i for i, k in enumerate(band_kinds) if k == "fast_ripple"]
+    if len(rip) < 2 or len(fr) < 2:
+        return None
+    r = max(rip, key=lambda i: band_edges[i][1])
+    f = min(fr, key=lambda i: band_edges[i][0])
+    return (r, f) if band_edges[r][1] >= band_edges[f][0] else None
+
+
+def _merge_border(run_ch, run_k0, run_k1, n_spikes, kinds, spike_ch, spike_k, spike_band,
+                  border, n_times, ratio):
+    """``ReadoutConfig.border_merge_ratio``: ripple and fast-ripple runs of a channel that
+    overlap or touch, whose spikes all come from the two border sub-bands, and of which one
+    sub-band spiked at least ``ratio`` times as often as the other, become one run (their
+    union) of that sub-band's kind. Returns the runs."""
+    hfo = np.flatnonzero((kinds == "ripple") | (kinds == "fast_ripple"))
+    if hfo.size < 2:
+        return run_ch, run_k0, run_k1, n_spikes, kinds
+    # runs of one kind are maximal, so a group of several runs holds both kinds
+    g_ch, g_k0, g_k1, run_group = _runs(run_ch[hfo], run_k0[hfo], run_k1[hfo], n_times)
+    n_g = g_ch.size
+    size = np.bincount(run_group, minlength=n_g)
+    # each spike lies inside the run it marked (a late spike past the last sample marks up
+    # to that sample): count the spikes of each sub-band per group
+    stride = np.int64(n_times) + 2
+    key = spike_ch.astype(np.int64) * stride + np.clip(spike_k, 0, n_times - 1)
+    g_lo = g_ch * stride + g_k0
+    g = np.searchsorted(g_lo, key, side="right") - 1
+    inside = (g >= 0) & (key <= (g_ch * stride + g_k1)[np.maximum(g, 0)])
+
+    def count(mask):
+        return np.bincount(g[inside & mask], minlength=n_g)
+
+    n_r, n_f = count(spike_band == border[0]), count(spike_band == border[1])
+    clear = np.maximum(n_r, n_f) >= ratio * np.minimum(n_r, n_f)
+    merge = (size > 1) & clear & (count((spike_band != border[0]) & (spike_band != border[1])) == 0)
+    if not merge.any():
+        return run_ch, run_k0, run_k1, n_spikes, kinds
+    keep = np.ones(run_ch.size, dtype=bool)
+    keep[hfo[merge[run_group]]] = False
+    m = np.flatnonzero(merge)
+    total = np.bincount(run_group, weights=n_spikes[hfo], minlength=n_g)[m].astype(np.int64)
+    kind_m = np.where(n_f[m] > n_r[m], "fast_ripple", "ripple").astype(object)
+    return (np.concatenate([run_ch[keep], g_ch[m]]), np.concatenate([run_k0[keep], g_k0[m]]),
+            np.concatenate([run_k1[keep], g_k1[m]]), np.concatenate([n_spikes[keep], total]),
+            np.concatenate([kinds[keep], kind_m]))
+
+
 def spikes_to_events(hidden: SpikeTrains, t_stop: float, readout_cfg: ReadoutConfig | None,
                      ch_names, neuron_band=None, band_names=None, sfreq: float = 2000.0,
-                     detector: str = "snn"):
+                     detector: str = "snn", border=None):
     """Turn hidden-layer spikes into an HFO event table (spec 2.5 rule, see module docstring).
 
     Parameters
@@ -219,6 +279,9 @@ def spikes_to_events(hidden: SpikeTrains, t_stop: float, readout_cfg: ReadoutCon
         Sampling rate of the recording (the grid of the marks).
     detector : str
         Value of the ``detector`` column.
+    border : tuple of int, optional
+        The border sub-bands (:func:`border_bands`); used when ``readout_cfg.border_merge_ratio``
+        is > 0.
 
     Returns
     -------
@@ -229,13 +292,13 @@ def spikes_to_events(hidden: SpikeTrains, t_stop: float, readout_cfg: ReadoutCon
     from hfo_detect.events import EventTable
 
     df = events_frame(hidden, t_stop, readout_cfg, ch_names, neuron_band, band_names, sfreq,
-                      detector)
+                      detector, border)
     return EventTable(df)
 
 
 def events_frame(hidden: SpikeTrains, t_stop: float, readout_cfg: ReadoutConfig | None,
                  ch_names, neuron_band=None, band_names=None, sfreq: float = 2000.0,
-                 detector: str = "snn") -> pd.DataFrame:
+                 detector: str = "snn", border=None) -> pd.DataFrame:
     """Same as :func:`spikes_to_events`, as a plain DataFrame (no EventTable)."""
     cfg = readout_cfg if readout_cfg is not None else ReadoutConfig()
     if not 0 < cfg.step_s <= cfg.window_s:
@@ -267,6 +330,11 @@ def events_frame(hidden: SpikeTrains, t_stop: float, readout_cfg: ReadoutConfig 
         run_k1 = np.concatenate([p[0][2] for p in parts])
         n_spikes = np.concatenate([p[0][3] for p in parts])
         kinds = np.concatenate([np.full(p[0][0].size, p[1], dtype=object) for p in parts])
+        if cfg.border_merge_ratio > 0 and border is not None:
+            spike_k = np.rint(hidden.times * sfreq).astype(np.int64)
+            run_ch, run_k0, run_k1, n_spikes, kinds = _merge_border(
+                run_ch, run_k0, run_k1, n_spikes, kinds, hidden.channel, spike_k, spike_band,
+                border, n_times, cfg.border_merge_ratio)
     if run_ch.size == 0:
         return empty
     co = _co_occurring(run_ch, run_k0, run_k1, kinds)

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from hfo_detect.config import ReadoutConfig
+from hfo_detect.errors import ConfigError
 from hfo_detect.events import count_hfo
-from hfo_detect.readout import StreamingReadout, events_frame, spikes_to_events
+from hfo_detect.readout import StreamingReadout, border_bands, events_frame, spikes_to_events
 from hfo_detect.spikes import SpikeTrains
 
 FS = 2000.0
@@ -181,3 +182,48 @@ def test_population_vote_needs_distinct_neurons_in_one_window():
     assert two.n_spikes[0] == 2
     three = events_frame(spikes, 5.0, ReadoutConfig(min_neurons=3), ["A"], sfreq=FS)
     assert len(three) == 0
+
+
+def test_border_bands_are_the_sub_bands_meeting_between_the_kinds():
+    kinds = ["ripple", "ripple", "fast_ripple", "fast_ripple", "artifact"]
+    edges = [(80, 141), (141, 250), (250, 354), (354, 500), (600, 900)]
+    assert border_bands(kinds, edges) == (1, 2)
+    # one band per kind: every co-occurrence would come from "the border bands": no rule
+    assert border_bands(["ripple", "fast_ripple"], [(80, 250), (250, 500)]) is None
+    # sub-bands that do not meet
+    assert border_bands(kinds, [(80, 141), (141, 230), (260, 354), (354, 500), (600, 900)]) is None
+
+
+def test_border_merge_reads_one_oscillation_at_the_border_as_one_event():
+    # output neurons of four sub-bands: ripple 0 (80-141), 1 (141-250); fast ripple 2, 3
+    neuron_band = np.array([0, 1, 2, 3])
+    kinds = ["ripple", "ripple", "fast_ripple", "fast_ripple"]
+    times = [0.50, 0.51, 0.52, 0.53,   # A: border ripple sub-band x3, border FR x1 -> ripple
+             1.50, 1.51, 1.52,         # A: border ripple x1, border FR x2 -> fast ripple
+             2.50, 2.52,               # A: ripple 80-141 Hz + border FR: a co-occurrence
+             3.50, 3.51, 3.52,         # A: border pair + FR 354-500 Hz: a co-occurrence
+             0.50, 0.50]               # B: one spike each: a close call, two rows
+    sources = [1, 1, 1, 2, 1, 2, 2, 0, 2, 1, 2, 3, 1, 2]
+    chans = [0] * 12 + [1] * 2
+    spikes = trains(times, chans, sources, n_channels=2)
+    on = events_frame(spikes, 5.0, ReadoutConfig(border_merge_ratio=1.5), ["A", "B"],
+                      neuron_band=neuron_band, band_names=kinds, sfreq=FS, border=(1, 2))
+    rows = list(zip(on.channel, np.round(on.onset, 4), np.round(on.duration, 4), on.kind,
+                    on.fr_and_r, on.n_spikes))
+    assert rows == [("A", 0.45, 0.13, "ripple", False, 4),
+                    ("A", 1.45, 0.12, "fast_ripple", False, 3),
+                    ("A", 2.45, 0.10, "ripple", True, 1), ("A", 2.47, 0.10, "fast_ripple", True, 1),
+                    ("A", 3.45, 0.10, "ripple", True, 1), ("A", 3.46, 0.11, "fast_ripple", True, 2),
+                    ("B", 0.45, 0.10, "fast_ripple", True, 1), ("B", 0.45, 0.10, "ripple", True, 1)]
+    # off (the default), or without border bands: every pair keeps its two rows
+    off = events_frame(spikes, 5.0, CFG, ["A", "B"], neuron_band=neuron_band, band_names=kinds,
+                       sfreq=FS, border=(1, 2))
+    assert len(off) == 10 and off.fr_and_r.all()
+    none = events_frame(spikes, 5.0, ReadoutConfig(border_merge_ratio=1.5), ["A", "B"],
+                        neuron_band=neuron_band, band_names=kinds, sfreq=FS)
+    assert none.equals(off)
+
+
+def test_border_merge_ratio_is_checked_at_construction():
+    with pytest.raises(ConfigError, match="border_merge_ratio"):
+        ReadoutConfig(border_merge_ratio=-1.0)
