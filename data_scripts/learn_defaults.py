@@ -74,12 +74,14 @@ def main(argv=None) -> int:
         f"- ADM scale factors: {res.scale_factors}",
         f"- artifact band scale factor: {res.artifact_scale_factor}",
         f"- hidden -> output weight (nA), per kind: {res.weight_na}; per sub-band after the "
-        f"coordinate search: {res.band_weight_na}", "",
+        f"coordinate search: {res.band_weight_na}",
+        f"- event bounds (lead, lag) in s, the median latencies of the detections' first and "
+        f"last output spikes inside the reference events: {res.event_bounds_s}", "",
         "Best rows per band and artifact setting (artifact_key -1: no artifact path; "
         "tp/fp/fn summed over the training recordings):", "", "```",
         top.to_string(index=False), "```", ""]
     a.out.write_text("\n".join(lines))
-    print("\n".join(lines[:10]))
+    print("\n".join(lines[:11]))
     return 0
 
 

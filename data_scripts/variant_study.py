@@ -39,6 +39,11 @@ section and behind ``ADMConfig.reference``):
            the rule reads as one event; F1 per kind and pooled (the project's scorer, which
            merges overlapping rows first) and pooled one-to-one on the rows as written (a
            scorer that does not merge). ~1 min.
+``bounds`` what ``ReadoutConfig.event_bounds_s`` changes: on the same held-out recordings,
+           hfo256 with the window rule's extent (None) and with the preset's learned bounds,
+           and the Morphology detector: median event duration (and the reference's), pooled
+           F1 under the overlap rule, intersection-over-union >= 0.2 and >= 0.5, and onsets
+           within 50 ms. ~1.5 min.
 
 Usage::
 
@@ -50,6 +55,7 @@ Usage::
     python data_scripts/variant_study.py channels --snippet crop5s
     python data_scripts/variant_study.py spike-ceiling
     python data_scripts/variant_study.py border
+    python data_scripts/variant_study.py bounds
 """
 
 from __future__ import annotations
@@ -385,6 +391,44 @@ def border() -> None:
               f"{' / '.join(f'{v:.3f}' for v in f1[ratio])}", flush=True)
 
 
+def bounds() -> None:
+    import bench_accuracy as ba
+
+    from hfo_detect.baselines.morphology import MorphologyDetector
+    from hfo_detect.channels import canonical_bipolar
+    from hfo_detect.detector import NeuromorphicDetector
+    from hfo_detect.evaluation import score_events
+
+    rules = (("overlap", 0.2), ("iou", 0.2), ("iou", 0.5), ("onset", 0.2))
+    dets = {"hfo256, window rule's extent": lambda: NeuromorphicDetector(
+                overrides={"readout__event_bounds_s": None}),
+            "hfo256, learned bounds (preset)": lambda: NeuromorphicDetector(),
+            "morphology": lambda: MorphologyDetector()}
+    recs = ba.sim_recordings(False)
+    for gen in ("sim", "train-gen"):
+        mine = [r for r in recs if r[0] == gen]
+        ref = np.concatenate([r[3][r[3].kind.isin(["ripple", "fast_ripple"])].duration.to_numpy()
+                              for r in mine])
+        print(f"{gen}: reference events, median duration {np.median(ref) * 1e3:.0f} ms")
+        print("  detector | median duration (ms) | pooled F1: overlap / IoU >= 0.2 / "
+              "IoU >= 0.5 / onsets within 50 ms")
+        for name, make in dets.items():
+            tot, durs = np.zeros((len(rules), 3)), []
+            for _, _, raw, truth, names in mine:
+                truth = ba._canon_truth(truth)
+                reviewed = [canonical_bipolar(c) for c in names]
+                df = make().fit(raw).predict(raw).df
+                df = df.assign(channel=df.channel.map(canonical_bipolar))
+                durs.append(df.duration.to_numpy())
+                for i, (rule, thr) in enumerate(rules):
+                    row = score_events(df, truth, kinds=["pooled"], rule=rule, iou_threshold=thr,
+                                       tolerance_s=0.05, channels=reviewed).summary().iloc[0]
+                    tot[i] += [row["tp"], row["fp"], row["fn"]]
+            f1 = 2 * tot[:, 0] / np.maximum(2 * tot[:, 0] + tot[:, 1] + tot[:, 2], 1)
+            print(f"  {name} | {np.median(np.concatenate(durs)) * 1e3:.0f} | "
+                  f"{' / '.join(f'{v:.3f}' for v in f1)}", flush=True)
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="mode", required=True)
@@ -406,8 +450,9 @@ def main(argv=None) -> int:
     pch.add_argument("--work", type=Path, default=HERE.parent / "bench_work")
     sub.add_parser("spike-ceiling")
     sub.add_parser("border")
+    sub.add_parser("bounds")
     a = p.parse_args(argv)
-    if a.mode not in ("learn", "spike-ceiling", "border"):
+    if a.mode not in ("learn", "spike-ceiling", "border", "bounds"):
         try:
             a.work.mkdir(parents=True, exist_ok=True)
         except OSError as err:
@@ -423,6 +468,8 @@ def main(argv=None) -> int:
         spike_ceiling()
     elif a.mode == "border":
         border()
+    elif a.mode == "bounds":
+        bounds()
     else:
         adm_count(a.snippet, a.work, a.scale)
     return 0

@@ -479,6 +479,16 @@ class ReadoutConfig:
     co-occurrence (a fast ripple on a slower ripple, or one above 354 Hz) involves another
     sub-band and keeps its two rows, and so does a close call. Measured with
     ``python data_scripts/variant_study.py border`` (README, accuracy section).
+
+    ``event_bounds_s`` [CHOICE; None = the window rule's extent, the paper; hfo256: learned]:
+    ``(lead, lag)``: an event runs from its first spike minus ``lead`` to its last spike plus
+    ``lag`` (never beyond the window rule's run, which still decides what is one event). The
+    window rule pads every event by up to a window on both sides (an isolated spike gives
+    90-100 ms, the median HFO lasts ~45 ms), while the chain from the signal to an output spike
+    (causal filters, ADM, two layers) makes the first spike come a few tens of ms after the
+    HFO starts and the last near its end. ``NeuromorphicDetector.fit(X, y)`` learns both as the
+    median latencies of its detections against the reference events
+    (:func:`hfo_detect.learning.event_latencies`).
     """
 
     window_s: float = 0.05
@@ -487,6 +497,7 @@ class ReadoutConfig:
     discard_startup_s: float = 0.0
     min_neurons: int = 1
     border_merge_ratio: float = 0.0
+    event_bounds_s: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         _check_range("window_s", self.window_s, 0.0, lo_open=True)
@@ -495,6 +506,14 @@ class ReadoutConfig:
         _check_range("discard_startup_s", self.discard_startup_s, 0.0)
         _check_range("min_neurons", self.min_neurons, 1, integer=True)
         _check_range("border_merge_ratio", self.border_merge_ratio, 0.0)
+        if self.event_bounds_s is not None:
+            bounds = self.event_bounds_s
+            if isinstance(bounds, (str, bytes)) or not hasattr(bounds, "__len__") or len(bounds) != 2:
+                raise ConfigError("the 'event_bounds_s' parameter must be None or (lead, lag) in "
+                                  f"seconds, got {bounds!r}")
+            for name, v in zip(("lead", "lag"), bounds):
+                _check_range(f"event_bounds_s {name}", v, 0.0, self.window_s)
+            object.__setattr__(self, "event_bounds_s", tuple(float(v) for v in bounds))
 
 
 
@@ -613,7 +632,9 @@ PRESETS: dict[str, PipelineConfig] = {
     # noise floor at any length. Events ending in the first 0.1 s (the causal filters' start-up
     # transient) are dropped; the faithful preset keeps them. A ripple and a fast ripple driven
     # only by the two sub-bands that meet at 250 Hz, one clearly ahead, are one event
-    # (ReadoutConfig.border_merge_ratio).
+    # (ReadoutConfig.border_merge_ratio). An event runs from its first output spike minus 30 ms
+    # to its last (ReadoutConfig.event_bounds_s, learned with the values above: the median
+    # latencies of the detections inside the reference events).
     "hfo256": PipelineConfig(
         name="hfo256",
         filters=FilterBankConfig(bands=(
@@ -621,7 +642,7 @@ PRESETS: dict[str, PipelineConfig] = {
             *(replace(b, scale_factor=0.7) for b in FAST_RIPPLE_SUBBANDS),
             replace(ARTIFACT_SHARP, scale_factor=1.0))),
         readout=ReadoutConfig(min_neurons=1, discard_startup_s=0.1,
-                              border_merge_ratio=1.5),
+                              border_merge_ratio=1.5, event_bounds_s=(0.03, 0.0)),
         output=OutputConfig(weight_na=(2.0, 2.0, 1.3, 1.3), inh_tau_ms=10.0),
         adm=ADMConfig(encoder="continuous"),
         calibration=CalibrationConfig(rule="floor", resolution_uv=0.1),

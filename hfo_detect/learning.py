@@ -20,6 +20,11 @@ coordinate search over the weight grid, from the kind's shared value, moves one 
 weight only when that raises the kind's F1 by more than the tie tolerance
 (:func:`_refine_band_weights`).
 
+Event bounds: with the setting chosen, the median latencies of the detections against the
+reference events (first output spike after the reference onset, last output spike before its
+end) become the readout's ``event_bounds_s`` (:func:`event_latencies`), so learned events start
+and end where the reference's do, not a window's width around the spikes.
+
 Cost [CHOICE]: every ADM event is an input event of the chip and a synaptic event at each
 neuron it reaches (energy, and simulation time): a lower ADM threshold multiplies them (0.3
 instead of 0.55 gives several times as many). The cost of a setting is its synaptic input
@@ -59,6 +64,7 @@ class SearchResult:
     weight_na: dict[str, float]
     table: pd.DataFrame
     band_weight_na: dict[str, float] | None = None
+    event_bounds_s: tuple[float, float] | None = None
 
 
 def score_kind(events: pd.DataFrame, truth: pd.DataFrame, kind: str, channels) -> dict:
@@ -174,8 +180,10 @@ def grid_search(det, recordings, truths, grid: dict | None = None,
     a_idx = None if a_best < 0 else art_vals.index(a_best)
     band_w = _refine_band_weights(det, base, ctxs, sfs, scale, weight, a_idx,
                                   list(grid["weight_na"]), tol)
+    bounds = _learn_bounds(det, base, ctxs, sfs, scale, band_w, a_idx)
     return SearchResult(scale_factors=scale, artifact_scale_factor=None if a_best < 0 else a_best,
-                        weight_na=weight, table=agg, band_weight_na=band_w)
+                        weight_na=weight, table=agg, band_weight_na=band_w,
+                        event_bounds_s=bounds)
 
 
 def _context(det, rec, truth, base, sfs, art_vals) -> dict:
@@ -192,9 +200,10 @@ def _context(det, rec, truth, base, sfs, art_vals) -> dict:
                 t_end=(rec.n_times - 1) / sfreq + base.readout.extra_time_s)
 
 
-def _output_events(det, base, ctx, sub, a_idx, weight_na) -> pd.DataFrame:
+def _output_events(det, base, ctx, sub, a_idx, weight_na, spikes: bool = False):
     """Events of the output layer (weight(s) ``weight_na``) on a cached hidden-layer run, with
-    the artifact path of grid value ``a_idx`` (``None``: without)."""
+    the artifact path of grid value ``a_idx`` (``None``: without); with ``spikes``, also the
+    output spikes."""
     from hfo_detect.readout import events_frame
     from hfo_detect.snn.layers import OutputStage
 
@@ -205,9 +214,61 @@ def _output_events(det, base, ctx, sub, a_idx, weight_na) -> pd.DataFrame:
     stage = OutputStage(out_cfg, sub.network_,
                         ctx["art_streams"] if a_idx is not None else None, int(det.first_channel))
     out = stage.step(sub.spikes_["hidden"], adm, 0.0, ctx["t_end"])
-    return events_frame(out, ctx["n_times"] / ctx["sfreq"], base.readout, ctx["channels"],
-                        neuron_band=stage.output.neuron_band, band_names=ctx["kinds"],
-                        sfreq=ctx["sfreq"], border=getattr(sub, "border_bands_", None))
+    ev = events_frame(out, ctx["n_times"] / ctx["sfreq"], base.readout, ctx["channels"],
+                      neuron_band=stage.output.neuron_band, band_names=ctx["kinds"],
+                      sfreq=ctx["sfreq"], border=getattr(sub, "border_bands_", None))
+    return (ev, out) if spikes else ev
+
+
+def event_latencies(events: pd.DataFrame, spikes, ch_names, truth: pd.DataFrame):
+    """How far a detection's spikes sit inside the reference event it found.
+
+    For every detection that overlaps exactly one reference event of its channel: the time of
+    its first spike minus the reference onset, and the reference's end minus the time of its
+    last spike (``spikes``: a :class:`~hfo_detect.spikes.SpikeTrains` whose ``channel`` indexes
+    ``ch_names``; a detection's spikes are those of its channel inside it). Returns two arrays.
+    """
+    from hfo_detect.events import overlapping_pairs
+
+    lead, lag = [], []
+    pairs = overlapping_pairs(events, truth)
+    once = pairs[pairs.groupby("a")["a"].transform("size") == 1]
+    index = {c: i for i, c in enumerate(ch_names)}
+    for d, r in zip(once["a"], once["b"]):
+        ev, ref = events.iloc[d], truth.iloc[r]
+        m = spikes.channel == index[ev.channel]
+        t = spikes.times[m]
+        t = t[(t >= ev.onset) & (t <= ev.onset + ev.duration)]
+        if t.size:
+            lead.append(t.min() - ref.onset)
+            lag.append(ref.onset + ref.duration - t.max())
+    return np.asarray(lead), np.asarray(lag)
+
+
+def _learn_bounds(det, base, ctxs, sfs, scale, band_w, a_idx) -> tuple[float, float] | None:
+    """``event_bounds_s`` of the chosen setting: the median latencies (:func:`event_latencies`)
+    over every kind's detections on the training recordings, >= 0, to the millisecond."""
+    if not ctxs:
+        return None
+    plain = replace(base, readout=replace(base.readout, event_bounds_s=None))
+    bands = [b for b in base.filters.bands if b.role == "hfo"]
+    vec = tuple(band_w[b.name] for b in bands)
+    leads, lags = [], []
+    for kind in dict.fromkeys(b.event_kind for b in bands):
+        for ctx in ctxs:
+            ev, out = _output_events(det, plain, ctx, ctx["runs"][sfs.index(scale[kind])], a_idx,
+                                     vec, spikes=True)
+            ev = ev[ev["kind"] == kind].reset_index(drop=True)
+            truth = ctx["truth"]
+            lead, lag = event_latencies(ev, out, ctx["channels"],
+                                        truth[truth["kind"] == kind].reset_index(drop=True))
+            leads.append(lead)
+            lags.append(lag)
+    lead, lag = np.concatenate(leads), np.concatenate(lags)
+    if not lead.size:
+        return None
+    window = base.readout.window_s
+    return tuple(round(float(np.clip(np.median(v), 0.0, window)), 3) for v in (lead, lag))
 
 
 def _refine_band_weights(det, base, ctxs, sfs, scale, weight, a_idx, values, tol,
@@ -303,7 +364,10 @@ def learned_config(base, res: SearchResult):
                                                for b in bands if b.role == "hfo"),
                   n_interneurons=(base.output.n_interneurons
                                   if res.artifact_scale_factor is not None else 0))
-    return replace(base, filters=replace(base.filters, bands=tuple(bands)), output=out)
+    readout = (base.readout if res.event_bounds_s is None
+               else replace(base.readout, event_bounds_s=res.event_bounds_s))
+    return replace(base, filters=replace(base.filters, bands=tuple(bands)), output=out,
+                   readout=readout)
 
 
 def _canon(name):

@@ -31,6 +31,13 @@ whose spikes all come from the two sub-bands meeting at the border between the k
 them clearly ahead, are one oscillation near that border, read as one event
 (:func:`border_bands`).
 
+Bounds
+------
+The window rule decides what is one event; its extent pads the spikes by up to a window on
+both sides. With ``ReadoutConfig.event_bounds_s = (lead, lag)`` (hfo256, learned by
+``fit(X, y)``) an event runs from its first spike minus ``lead`` to its last spike plus ``lag``,
+within that extent, so onsets and durations follow the HFO rather than the window.
+
 Streaming
 ---------
 Hidden spikes are sparse, so :class:`StreamingReadout` just collects the chunks' spikes and runs
@@ -147,8 +154,9 @@ def _runs(channel, k_lo, k_hi, n_times):
     return run_channel, run_lo - run_channel * stride, run_hi - run_channel * stride, spike_run
 
 
-def _runs_of(hidden: SpikeTrains, select, n_times, sfreq, cfg: ReadoutConfig):
-    """Runs (channel, first sample, last sample, spike count) of the selected spikes."""
+def _runs_of(hidden: SpikeTrains, select, n_times, sfreq, cfg: ReadoutConfig) -> dict:
+    """Runs of the selected spikes: ``ch``, first and last marked sample ``k0``, ``k1``, spike
+    count ``n``, times of the first and last spike ``t_first``, ``t_last``."""
     times, channel, source = hidden.times[select], hidden.channel[select], hidden.source[select]
     if cfg.min_neurons > 1:
         spike_of, k_lo, k_hi = _voted_sample_ranges(times, channel, source, n_times, sfreq, cfg)
@@ -158,13 +166,17 @@ def _runs_of(hidden: SpikeTrains, select, n_times, sfreq, cfg: ReadoutConfig):
     marks = k_lo <= k_hi
     spike_of = spike_of[marks]
     if spike_of.size == 0:
-        z = np.empty(0, np.int64)
-        return z, z, z, z
+        z, zt = np.empty(0, np.int64), np.empty(0)
+        return dict(ch=z, k0=z, k1=z, n=z, t_first=zt, t_last=zt)
     run_ch, run_k0, run_k1, pair_run = _runs(channel[spike_of], k_lo[marks], k_hi[marks], n_times)
     # a spike may lie in several marked windows of one run: count it once
-    first = np.unique(np.stack([pair_run, spike_of], axis=1), axis=0)
-    n_spikes = np.bincount(first[:, 0], minlength=run_ch.size)
-    return run_ch, run_k0, run_k1, n_spikes
+    once = np.unique(np.stack([pair_run, spike_of], axis=1), axis=0)
+    n_spikes = np.bincount(once[:, 0], minlength=run_ch.size)
+    t_first = np.full(run_ch.size, np.inf)
+    t_last = np.full(run_ch.size, -np.inf)
+    np.minimum.at(t_first, pair_run, times[spike_of])
+    np.maximum.at(t_last, pair_run, times[spike_of])
+    return dict(ch=run_ch, k0=run_k0, k1=run_k1, n=n_spikes, t_first=t_first, t_last=t_last)
 
 
 def _overlapping(ch_a, a0, a1, ch_b, b0, b1) -> np.ndarray:
@@ -215,25 +227,26 @@ def border_bands(band_kinds, band_edges) -> tuple[int, int] | None:
     return (r, f) if band_edges[r][1] >= band_edges[f][0] else None
 
 
-def _merge_border(run_ch, run_k0, run_k1, n_spikes, kinds, spike_ch, spike_k, spike_band,
-                  border, n_times, ratio):
+def _merge_border(runs: dict, spike_ch, spike_k, spike_band, border, n_times, ratio) -> dict:
     """``ReadoutConfig.border_merge_ratio``: ripple and fast-ripple runs of a channel that
     overlap or touch, whose spikes all come from the two border sub-bands, and of which one
     sub-band spiked at least ``ratio`` times as often as the other, become one run (their
-    union) of that sub-band's kind. Returns the runs."""
+    union) of that sub-band's kind. Takes and returns the runs (:func:`_runs_of`, with
+    ``kind``)."""
+    kinds = runs["kind"]
     hfo = np.flatnonzero((kinds == "ripple") | (kinds == "fast_ripple"))
     if hfo.size < 2:
-        return run_ch, run_k0, run_k1, n_spikes, kinds
+        return runs
     # runs of one kind are maximal, so a group of several runs holds both kinds
-    g_ch, g_k0, g_k1, run_group = _runs(run_ch[hfo], run_k0[hfo], run_k1[hfo], n_times)
+    g_ch, g_k0, g_k1, run_group = _runs(runs["ch"][hfo], runs["k0"][hfo], runs["k1"][hfo],
+                                        n_times)
     n_g = g_ch.size
     size = np.bincount(run_group, minlength=n_g)
     # each spike lies inside the run it marked (a late spike past the last sample marks up
     # to that sample): count the spikes of each sub-band per group
     stride = np.int64(n_times) + 2
     key = spike_ch.astype(np.int64) * stride + np.clip(spike_k, 0, n_times - 1)
-    g_lo = g_ch * stride + g_k0
-    g = np.searchsorted(g_lo, key, side="right") - 1
+    g = np.searchsorted(g_ch * stride + g_k0, key, side="right") - 1
     inside = (g >= 0) & (key <= (g_ch * stride + g_k1)[np.maximum(g, 0)])
 
     def count(mask):
@@ -243,15 +256,19 @@ def _merge_border(run_ch, run_k0, run_k1, n_spikes, kinds, spike_ch, spike_k, sp
     clear = np.maximum(n_r, n_f) >= ratio * np.minimum(n_r, n_f)
     merge = (size > 1) & clear & (count((spike_band != border[0]) & (spike_band != border[1])) == 0)
     if not merge.any():
-        return run_ch, run_k0, run_k1, n_spikes, kinds
-    keep = np.ones(run_ch.size, dtype=bool)
+        return runs
+    keep = np.ones(kinds.size, dtype=bool)
     keep[hfo[merge[run_group]]] = False
     m = np.flatnonzero(merge)
-    total = np.bincount(run_group, weights=n_spikes[hfo], minlength=n_g)[m].astype(np.int64)
-    kind_m = np.where(n_f[m] > n_r[m], "fast_ripple", "ripple").astype(object)
-    return (np.concatenate([run_ch[keep], g_ch[m]]), np.concatenate([run_k0[keep], g_k0[m]]),
-            np.concatenate([run_k1[keep], g_k1[m]]), np.concatenate([n_spikes[keep], total]),
-            np.concatenate([kinds[keep], kind_m]))
+    t_first = np.full(n_g, np.inf)
+    t_last = np.full(n_g, -np.inf)
+    np.minimum.at(t_first, run_group, runs["t_first"][hfo])
+    np.maximum.at(t_last, run_group, runs["t_last"][hfo])
+    merged = dict(ch=g_ch[m], k0=g_k0[m], k1=g_k1[m],
+                  n=np.bincount(run_group, weights=runs["n"][hfo], minlength=n_g)[m].astype(np.int64),
+                  t_first=t_first[m], t_last=t_last[m],
+                  kind=np.where(n_f[m] > n_r[m], "fast_ripple", "ripple").astype(object))
+    return {k: np.concatenate([v[keep], merged[k]]) for k, v in runs.items()}
 
 
 def spikes_to_events(hidden: SpikeTrains, t_stop: float, readout_cfg: ReadoutConfig | None,
@@ -311,9 +328,8 @@ def events_frame(hidden: SpikeTrains, t_stop: float, readout_cfg: ReadoutConfig 
         return empty
     labelled = neuron_band is not None and np.any(np.asarray(neuron_band) >= 0)
     if not labelled:
-        run_ch, run_k0, run_k1, n_spikes = _runs_of(hidden, np.ones(len(hidden), bool),
-                                                     n_times, sfreq, cfg)
-        kinds = np.full(run_ch.size, "hfo", dtype=object)
+        runs = _runs_of(hidden, np.ones(len(hidden), bool), n_times, sfreq, cfg)
+        runs["kind"] = np.full(runs["ch"].size, "hfo", dtype=object)
     else:
         # Each sub-population reads out its own band (its own vote and its own runs);
         # neurons fed by all bands (-1) give band-less "hfo" events.
@@ -323,20 +339,27 @@ def events_frame(hidden: SpikeTrains, t_stop: float, readout_cfg: ReadoutConfig 
         names = list(band_names)
         kinds = list(dict.fromkeys(names))
         members = [[b for b, n in enumerate(names) if n == k] for k in kinds] + [[-1]]
-        parts = [(_runs_of(hidden, np.isin(spike_band, m), n_times, sfreq, cfg), name)
-                 for m, name in zip(members, kinds + ["hfo"])]
-        run_ch = np.concatenate([p[0][0] for p in parts])
-        run_k0 = np.concatenate([p[0][1] for p in parts])
-        run_k1 = np.concatenate([p[0][2] for p in parts])
-        n_spikes = np.concatenate([p[0][3] for p in parts])
-        kinds = np.concatenate([np.full(p[0][0].size, p[1], dtype=object) for p in parts])
+        parts = []
+        for m, name in zip(members, kinds + ["hfo"]):
+            part = _runs_of(hidden, np.isin(spike_band, m), n_times, sfreq, cfg)
+            part["kind"] = np.full(part["ch"].size, name, dtype=object)
+            parts.append(part)
+        runs = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
         if cfg.border_merge_ratio > 0 and border is not None:
             spike_k = np.rint(hidden.times * sfreq).astype(np.int64)
-            run_ch, run_k0, run_k1, n_spikes, kinds = _merge_border(
-                run_ch, run_k0, run_k1, n_spikes, kinds, hidden.channel, spike_k, spike_band,
-                border, n_times, cfg.border_merge_ratio)
+            runs = _merge_border(runs, hidden.channel, spike_k, spike_band, border, n_times,
+                                 cfg.border_merge_ratio)
+    run_ch, run_k0, run_k1, kinds = runs["ch"], runs["k0"], runs["k1"], runs["kind"]
     if run_ch.size == 0:
         return empty
+    if cfg.event_bounds_s is not None:
+        # from the first spike minus the chain's latency to the last spike plus its lag, on
+        # the sample grid, never beyond the window rule's run
+        lead, lag = cfg.event_bounds_s
+        k_on = np.ceil((runs["t_first"] - lead) * sfreq - TIE_TOLERANCE_S * sfreq)
+        k_off = np.floor((runs["t_last"] + lag) * sfreq + TIE_TOLERANCE_S * sfreq)
+        run_k0 = np.maximum(run_k0, k_on.astype(np.int64))
+        run_k1 = np.maximum(np.minimum(run_k1, k_off.astype(np.int64)), run_k0)
     co = _co_occurring(run_ch, run_k0, run_k1, kinds)
     onset = run_k0 / sfreq
     offset = run_k1 / sfreq
@@ -347,7 +370,7 @@ def events_frame(hidden: SpikeTrains, t_stop: float, readout_cfg: ReadoutConfig 
         "kind": kinds,
         "fr_and_r": co,
         "detector": detector,
-        "n_spikes": n_spikes.astype(np.int64),
+        "n_spikes": runs["n"].astype(np.int64),
         "_ch": run_ch,
     })
     df = df[offset >= cfg.discard_startup_s - TIE_TOLERANCE_S]

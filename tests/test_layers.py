@@ -1,6 +1,9 @@
 """Output layer and artifact path of hfo256 (issue 12), on constructed inputs."""
 
+from dataclasses import replace
+
 import numpy as np
+import pandas as pd
 import pytest
 
 from hfo_detect.config import NetworkConfig, OutputConfig
@@ -238,6 +241,16 @@ def test_fit_with_reference_events_learns_the_settable_values(small_sims):
     assert cfg.output.weight_na == tuple(bw.values())
     assert [b.scale_factor for b in cfg.filters.bands if b.role == "hfo"] == [
         res.scale_factors["ripple"]] * 2 + [res.scale_factors["fast_ripple"]] * 2
+    # event bounds: the chain's latency, learned; events then follow the spikes, not a window
+    lead, lag = res.event_bounds_s
+    assert 0.005 <= lead <= 0.05 and 0.0 <= lag <= 0.05
+    assert cfg.readout.event_bounds_s == res.event_bounds_s
+    learned_ev = det.predict(sim.to_raw()).df
+    window_rule = det._clone_with(replace(cfg, readout=replace(cfg.readout, event_bounds_s=None)))
+    window_ev = window_rule.fit(sim.to_raw()).predict(sim.to_raw()).df
+    assert len(learned_ev) == len(window_ev) > 5  # the same events ...
+    assert (learned_ev.duration <= window_ev.duration + 1e-9).all()  # ... inside the window's
+    assert learned_ev.duration.median() < 0.09 <= window_ev.duration.median()
     learned = det.score(sim.to_raw(), sim.events)
     worst = NeuromorphicDetector(overrides={"output__weight_na": 5.0,
                                             "output__n_interneurons": 0})
@@ -246,6 +259,24 @@ def test_fit_with_reference_events_learns_the_settable_values(small_sims):
     plain = NeuromorphicDetector().fit(sim.to_raw())
     assert not hasattr(plain, "learned_")
     assert plain.make_config().output.weight_na == NeuromorphicDetector().make_config().output.weight_na
+    assert plain.make_config().readout == NeuromorphicDetector().make_config().readout
+
+
+def test_event_latencies_measure_where_the_spikes_sit_inside_the_reference():
+    from hfo_detect.learning import event_latencies
+    from hfo_detect.spikes import SpikeTrains
+
+    truth = pd.DataFrame({"channel": ["A", "A", "A", "B"], "onset": [1.0, 3.0, 3.1, 1.0],
+                          "duration": [0.05, 0.05, 0.05, 0.04], "kind": "ripple"})
+    events = pd.DataFrame({"channel": ["A", "A", "B", "B"], "onset": [0.98, 2.9, 0.99, 5.0],
+                           "duration": [0.10, 0.3, 0.10, 0.1], "kind": "ripple"})
+    # A@0.98: spikes 1.03, 1.04 in the reference [1.0, 1.05]; B@0.99: spikes 1.02 and 1.05,
+    # past the reference's end 1.04; A@2.9 overlaps two references, B@5.0 none: left out
+    t = np.array([1.03, 1.04, 3.02, 3.06, 1.02, 1.05, 5.05])
+    ch = np.array([0, 0, 0, 0, 1, 1, 1])
+    lead, lag = event_latencies(events, SpikeTrains(t, ch, np.zeros(7, int), 2), ["A", "B"], truth)
+    assert lead == pytest.approx([0.03, 0.02])
+    assert lag == pytest.approx([0.01, -0.01])
 
 
 def test_coordinate_search_moves_a_weight_only_for_a_gain_above_the_tolerance():

@@ -227,3 +227,25 @@ def test_border_merge_reads_one_oscillation_at_the_border_as_one_event():
 def test_border_merge_ratio_is_checked_at_construction():
     with pytest.raises(ConfigError, match="border_merge_ratio"):
         ReadoutConfig(border_merge_ratio=-1.0)
+
+
+def test_event_bounds_follow_the_spikes_within_the_window_rule():
+    # spikes at 0.50 and 0.52: the window rule marks [0.45, 0.57]; bounds (30 ms, 0):
+    # [0.47, 0.52]; an isolated spike at 1.0: [0.97, 1.0]
+    spikes = trains([0.50, 0.52, 1.0])
+    df = events_frame(spikes, 5.0, ReadoutConfig(event_bounds_s=(0.03, 0.0)), ["A"], sfreq=FS)
+    assert list(zip(np.round(df.onset, 4), np.round(df.duration, 4), df.n_spikes)) == [
+        (0.47, 0.05, 2), (0.97, 0.03, 1)]
+    # bounds as wide as the window give the window rule's own extent
+    wide = events_frame(spikes, 5.0, ReadoutConfig(event_bounds_s=(0.05, 0.05)), ["A"], sfreq=FS)
+    assert wide.equals(events_frame(spikes, 5.0, CFG, ["A"], sfreq=FS))
+
+
+@pytest.mark.parametrize("bounds", [(0.1, 0.0), (-0.01, 0.0), (0.01,), "0.03", 0.03])
+def test_event_bounds_are_checked_at_construction(bounds):
+    with pytest.raises(ConfigError, match="event_bounds_s"):
+        ReadoutConfig(event_bounds_s=bounds)
+
+
+def test_event_bounds_from_a_list_become_a_tuple():
+    assert ReadoutConfig(event_bounds_s=[0.03, 0]).event_bounds_s == (0.03, 0.0)
