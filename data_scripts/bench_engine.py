@@ -120,7 +120,7 @@ def _events(det, spikes, n_times, sfreq, neuron_band):
 
     ev = spikes_to_events(spikes, n_times / sfreq, det.config_.readout, det.ch_names_,
                           neuron_band=np.asarray(neuron_band), band_names=det.band_kinds_,
-                          sfreq=sfreq, detector="snn")
+                          sfreq=sfreq, detector="snn", border=det.border_bands_)
     return ev.df[["channel", "onset", "duration", "kind"]].to_numpy()
 
 

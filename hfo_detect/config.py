@@ -481,14 +481,18 @@ class ReadoutConfig:
     ``python data_scripts/variant_study.py border`` (README, accuracy section).
 
     ``event_bounds_s`` [CHOICE; None = the window rule's extent, the paper; hfo256: learned]:
-    ``(lead, lag)``: an event runs from its first spike minus ``lead`` to its last spike plus
-    ``lag`` (never beyond the window rule's run, which still decides what is one event). The
+    ``(lead, lag)``: the window rule with shorter windows at the edges, an event running from
+    the first window start at or after its first spike minus ``lead`` to ``lag`` after the last
+    window start at or before its last spike (``lead = lag = window_s`` is the window rule;
+    never beyond its run, which still decides what is one event). The
     window rule pads every event by up to a window on both sides (an isolated spike gives
     90-100 ms, the median HFO lasts ~45 ms), while the chain from the signal to an output spike
     (causal filters, ADM, two layers) makes the first spike come a few tens of ms after the
     HFO starts and the last near its end. ``NeuromorphicDetector.fit(X, y)`` learns both as the
-    median latencies of its detections against the reference events
-    (:func:`hfo_detect.learning.event_latencies`).
+    median latencies of its detections against the reference events, in whole steps
+    (:func:`hfo_detect.learning.event_latencies`): with whole steps an event's bounds are its
+    window-rule bounds moved by fixed amounts, so they change with the spike times exactly
+    when those do.
     """
 
     window_s: float = 0.05

@@ -247,7 +247,8 @@ def event_latencies(events: pd.DataFrame, spikes, ch_names, truth: pd.DataFrame)
 
 def _learn_bounds(det, base, ctxs, sfs, scale, band_w, a_idx) -> tuple[float, float] | None:
     """``event_bounds_s`` of the chosen setting: the median latencies (:func:`event_latencies`)
-    over every kind's detections on the training recordings, >= 0, to the millisecond."""
+    over every kind's detections on the training recordings, in whole steps of the window
+    grid (``ReadoutConfig.step_s``), within [0, window_s]."""
     if not ctxs:
         return None
     plain = replace(base, readout=replace(base.readout, event_bounds_s=None))
@@ -267,8 +268,10 @@ def _learn_bounds(det, base, ctxs, sfs, scale, band_w, a_idx) -> tuple[float, fl
     lead, lag = np.concatenate(leads), np.concatenate(lags)
     if not lead.size:
         return None
-    window = base.readout.window_s
-    return tuple(round(float(np.clip(np.median(v), 0.0, window)), 3) for v in (lead, lag))
+    step, window = base.readout.step_s, base.readout.window_s
+    # (+ 0.0: a median just below zero rounds to -0.0)
+    return tuple(round(float(np.clip(np.round(np.median(v) / step) * step, 0.0, window)), 9) + 0.0
+                 for v in (lead, lag))
 
 
 def _refine_band_weights(det, base, ctxs, sfs, scale, weight, a_idx, values, tol,

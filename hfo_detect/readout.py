@@ -35,8 +35,11 @@ Bounds
 ------
 The window rule decides what is one event; its extent pads the spikes by up to a window on
 both sides. With ``ReadoutConfig.event_bounds_s = (lead, lag)`` (hfo256, learned by
-``fit(X, y)``) an event runs from its first spike minus ``lead`` to its last spike plus ``lag``,
-within that extent, so onsets and durations follow the HFO rather than the window.
+``fit(X, y)``) the edges use shorter windows: an event starts at the first grid point at or
+after its first spike minus ``lead`` and ends ``lag`` after the last grid point at or before its
+last spike (the windows' grid of ``step_s``; the window rule is ``lead = lag = window_s``),
+within the window rule's run, so onsets and durations follow the HFO rather than the window.
+With whole steps the bounds change with the spike times exactly when the window rule's do.
 
 Streaming
 ---------
@@ -353,13 +356,18 @@ def events_frame(hidden: SpikeTrains, t_stop: float, readout_cfg: ReadoutConfig 
     if run_ch.size == 0:
         return empty
     if cfg.event_bounds_s is not None:
-        # from the first spike minus the chain's latency to the last spike plus its lag, on
-        # the sample grid, never beyond the window rule's run
+        # the window rule with shorter windows at the edges: from the first grid point at or
+        # after (first spike - lead) to the last grid point at or before the last spike, plus
+        # lag; with whole steps these bounds move with the spike times exactly when the window
+        # rule's do (the same grid cells), and stay within its run
         lead, lag = cfg.event_bounds_s
-        k_on = np.ceil((runs["t_first"] - lead) * sfreq - TIE_TOLERANCE_S * sfreq)
-        k_off = np.floor((runs["t_last"] + lag) * sfreq + TIE_TOLERANCE_S * sfreq)
-        run_k0 = np.maximum(run_k0, k_on.astype(np.int64))
-        run_k1 = np.maximum(np.minimum(run_k1, k_off.astype(np.int64)), run_k0)
+        step, tol = cfg.step_s, TIE_TOLERANCE_S
+        i_on = np.ceil(np.round((runs["t_first"] - lead - tol) / step, 9))
+        i_off = np.floor(np.round((runs["t_last"] + tol) / step, 9))
+        k_on = np.ceil((i_on * step - tol) * sfreq).astype(np.int64)
+        k_off = np.floor((i_off * step + lag + tol) * sfreq).astype(np.int64)
+        run_k0 = np.maximum(run_k0, k_on)
+        run_k1 = np.maximum(np.minimum(run_k1, k_off), run_k0)
     co = _co_occurring(run_ch, run_k0, run_k1, kinds)
     onset = run_k0 / sfreq
     offset = run_k1 / sfreq

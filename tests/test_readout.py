@@ -230,15 +230,20 @@ def test_border_merge_ratio_is_checked_at_construction():
 
 
 def test_event_bounds_follow_the_spikes_within_the_window_rule():
-    # spikes at 0.50 and 0.52: the window rule marks [0.45, 0.57]; bounds (30 ms, 0):
-    # [0.47, 0.52]; an isolated spike at 1.0: [0.97, 1.0]
-    spikes = trains([0.50, 0.52, 1.0])
+    # spikes at 0.503 and 0.524: the window rule marks [0.46, 0.57] (window starts 0.46 ..
+    # 0.52, plus 50 ms); bounds (30 ms, 0): first start >= 0.473 is 0.48, last start <= 0.524
+    # is 0.52 -> [0.48, 0.52]; an isolated spike at 1.0: [0.97, 1.0]; at 2.006: [1.98, 2.0]
+    spikes = trains([0.503, 0.524, 1.0, 2.006])
     df = events_frame(spikes, 5.0, ReadoutConfig(event_bounds_s=(0.03, 0.0)), ["A"], sfreq=FS)
     assert list(zip(np.round(df.onset, 4), np.round(df.duration, 4), df.n_spikes)) == [
-        (0.47, 0.05, 2), (0.97, 0.03, 1)]
-    # bounds as wide as the window give the window rule's own extent
+        (0.48, 0.04, 2), (0.97, 0.03, 1), (1.98, 0.02, 1)]
+    # lead = lag = window is the window rule itself
     wide = events_frame(spikes, 5.0, ReadoutConfig(event_bounds_s=(0.05, 0.05)), ["A"], sfreq=FS)
-    assert wide.equals(events_frame(spikes, 5.0, CFG, ["A"], sfreq=FS))
+    window_rule = events_frame(spikes, 5.0, CFG, ["A"], sfreq=FS)
+    assert wide.equals(window_rule)
+    # whole steps: the bounds are the window rule's moved by fixed amounts
+    assert np.allclose(df.onset, window_rule.onset + 0.02)
+    assert np.allclose(df.onset + df.duration, window_rule.onset + window_rule.duration - 0.05)
 
 
 @pytest.mark.parametrize("bounds", [(0.1, 0.0), (-0.01, 0.0), (0.01,), "0.03", 0.03])
