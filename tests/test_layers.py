@@ -244,6 +244,8 @@ def test_fit_with_reference_events_learns_the_settable_values(small_sims):
     # event bounds: the chain's latency, learned; events then follow the spikes, not a window
     lead, lag = res.event_bounds_s
     assert 0.005 <= lead <= 0.05 and 0.0 <= lag <= 0.05
+    step = cfg.readout.step_s  # whole steps of the window grid
+    assert lead / step == pytest.approx(round(lead / step)) and lag / step == pytest.approx(round(lag / step))
     assert cfg.readout.event_bounds_s == res.event_bounds_s
     learned_ev = det.predict(sim.to_raw()).df
     window_rule = det._clone_with(replace(cfg, readout=replace(cfg.readout, event_bounds_s=None)))
