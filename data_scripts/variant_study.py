@@ -34,16 +34,16 @@ section and behind ``ADMConfig.reference``):
            boosting on all features (an offline upper bound). ~30 s.
 ``border`` what ``ReadoutConfig.border_merge_ratio`` changes: on ``bench_accuracy.py``'s
            held-out simulator and training-generator recordings, ``detect`` without it (0) and
-           with the preset's value; the ripple / fast-ripple pairs flagged as co-occurring, by
-           what the truth has there (a co-occurrence, one HFO, nothing) and how many of them
-           the rule reads as one event; F1 per kind and pooled (the project's scorer, which
+           with the preset's value; the ripple / fast-ripple pairs flagged as co-occurring (each
+           stretch of overlapping flagged rows counts once), by what the truth has there (a
+           co-occurrence, one HFO, nothing), and how many of them the rule reads as one event; F1 per kind and pooled (the project's scorer, which
            merges overlapping rows first) and pooled one-to-one on the rows as written (a
            scorer that does not merge). ~1 min.
 ``bounds`` what ``ReadoutConfig.event_bounds_s`` changes: on the same held-out recordings,
            hfo256 with the window rule's extent (None) and with the preset's learned bounds,
            and the Morphology detector: median event duration (and the reference's), pooled
            F1 under the overlap rule, intersection-over-union >= 0.2 and >= 0.5, and onsets
-           within 50 ms. ~1.5 min.
+           within 50 ms. ~1 min.
 
 Usage::
 
@@ -328,23 +328,16 @@ def spike_ceiling(seeds=(7, 8)) -> None:
 
 
 def _co_pairs(ev, truth):
-    """Ripple / fast-ripple rows of one channel that share a sample, each pair as the kind of
-    HFO the truth has there: ``co-occurrence`` (a truth row flagged fr_and_r), ``one HFO``
-    or ``no HFO``."""
-    out = []
-    for ch, g in ev.groupby("channel"):
-        rip, fr = g[g.kind == "ripple"], g[g.kind == "fast_ripple"]
-        t = truth[truth.channel == ch]
-        for a in rip.itertuples():
-            for b in fr.itertuples():
-                lo, hi = max(a.onset, b.onset), min(a.onset + a.duration, b.onset + b.duration)
-                if lo > hi:
-                    continue
-                lo, hi = min(a.onset, b.onset), max(a.onset + a.duration, b.onset + b.duration)
-                tt = t[(t.onset <= hi) & (t.onset + t.duration >= lo)]
-                out.append("co-occurrence" if tt.fr_and_r.any() else
-                           "one HFO" if len(tt) else "no HFO")
-    return out
+    """The ripple / fast-ripple rows of a detection table flagged as co-occurring, as one
+    stretch per pair (overlapping flagged rows merged), each labelled with what the truth has
+    there: ``co-occurrence`` (a truth row flagged fr_and_r), ``one HFO`` or ``no HFO``."""
+    from hfo_detect.events import merge_overlapping, overlaps_by_channel
+
+    pairs = merge_overlapping(ev[ev.fr_and_r])
+    pairs = pairs.assign(duration=pairs.offset - pairs.onset)
+    co = overlaps_by_channel(pairs, truth[truth.fr_and_r])
+    hfo = overlaps_by_channel(pairs, truth)
+    return np.where(co, "co-occurrence", np.where(hfo, "one HFO", "no HFO")).tolist()
 
 
 def border() -> None:

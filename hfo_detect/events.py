@@ -453,27 +453,6 @@ def overlaps_by_channel(a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
     return out
 
 
-def overlapping_pairs(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
-    """Every pair of a row of ``a`` and a row of ``b`` (``channel, onset, duration``) on the same
-    channel that overlap by more than 0 s (as :func:`overlaps_any`): columns ``a``, ``b``, the
-    rows' positions."""
-    rows = []
-    if len(a) and len(b):
-        a_off = (a["onset"] + a["duration"]).to_numpy(dtype=float)
-        b_off = (b["onset"] + b["duration"]).to_numpy(dtype=float)
-        a_on, b_on = a["onset"].to_numpy(dtype=float), b["onset"].to_numpy(dtype=float)
-        b_ch = b["channel"].to_numpy()
-        for ch, ia in pd.Series(np.arange(len(a))).groupby(a["channel"].to_numpy()):
-            ib = np.flatnonzero(b_ch == ch)
-            ia = ia.to_numpy()
-            hit = ((np.minimum(a_off[ia, None], b_off[None, ib])
-                    - np.maximum(a_on[ia, None], b_on[None, ib])) > 0)
-            i, j = np.nonzero(hit)
-            rows.append(pd.DataFrame({"a": ia[i], "b": ib[j]}))
-    return (pd.concat(rows, ignore_index=True) if rows
-            else pd.DataFrame({"a": pd.Series(dtype=np.int64), "b": pd.Series(dtype=np.int64)}))
-
-
 def merge_overlapping(df: pd.DataFrame) -> pd.DataFrame:
     """Union of overlapping (or touching) intervals per channel: ``onset, offset, channel, kind``
     with kind ``"hfo"``.

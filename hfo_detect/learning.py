@@ -216,32 +216,37 @@ def _output_events(det, base, ctx, sub, a_idx, weight_na, spikes: bool = False):
     out = stage.step(sub.spikes_["hidden"], adm, 0.0, ctx["t_end"])
     ev = events_frame(out, ctx["n_times"] / ctx["sfreq"], base.readout, ctx["channels"],
                       neuron_band=stage.output.neuron_band, band_names=ctx["kinds"],
-                      sfreq=ctx["sfreq"], border=getattr(sub, "border_bands_", None))
+                      sfreq=ctx["sfreq"], border=sub.border_bands_)
     return (ev, out) if spikes else ev
 
 
 def event_latencies(events: pd.DataFrame, spikes, ch_names, truth: pd.DataFrame):
     """How far a detection's spikes sit inside the reference event it found.
 
-    For every detection that overlaps exactly one reference event of its channel: the time of
-    its first spike minus the reference onset, and the reference's end minus the time of its
-    last spike (``spikes``: a :class:`~hfo_detect.spikes.SpikeTrains` whose ``channel`` indexes
-    ``ch_names``; a detection's spikes are those of its channel inside it). Returns two arrays.
+    Detections and reference events of each channel are paired as the scorer pairs them
+    (:func:`~hfo_detect.evaluation.matching.match_intervals`, one-to-one on any overlap). For
+    each pair: the time of the detection's first spike minus the reference onset, and the
+    reference's end minus the time of its last spike (``spikes``: a
+    :class:`~hfo_detect.spikes.SpikeTrains` whose ``channel`` indexes ``ch_names``; a
+    detection's spikes are those of its channel inside it). Returns two arrays.
     """
-    from hfo_detect.events import overlapping_pairs
+    from hfo_detect.evaluation.matching import match_intervals
 
     lead, lag = [], []
-    pairs = overlapping_pairs(events, truth)
-    once = pairs[pairs.groupby("a")["a"].transform("size") == 1]
     index = {c: i for i, c in enumerate(ch_names)}
-    for d, r in zip(once["a"], once["b"]):
-        ev, ref = events.iloc[d], truth.iloc[r]
-        m = spikes.channel == index[ev.channel]
-        t = spikes.times[m]
-        t = t[(t >= ev.onset) & (t <= ev.onset + ev.duration)]
-        if t.size:
-            lead.append(t.min() - ref.onset)
-            lag.append(ref.onset + ref.duration - t.max())
+    ref_by_ch = dict(tuple(truth.groupby("channel")))
+    for ch, det in events.groupby("channel"):
+        ref = ref_by_ch.get(ch)
+        if ref is None:
+            continue
+        d_on, d_off = det["onset"].to_numpy(), (det["onset"] + det["duration"]).to_numpy()
+        r_on, r_off = ref["onset"].to_numpy(), (ref["onset"] + ref["duration"]).to_numpy()
+        t = np.sort(spikes.times[spikes.channel == index[ch]])
+        for i, j in zip(*match_intervals(d_on, d_off, r_on, r_off)):
+            inside = t[(t >= d_on[i]) & (t <= d_off[i])]
+            if inside.size:
+                lead.append(inside[0] - r_on[j])
+                lag.append(r_off[j] - inside[-1])
     return np.asarray(lead), np.asarray(lag)
 
 

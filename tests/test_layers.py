@@ -268,17 +268,19 @@ def test_event_latencies_measure_where_the_spikes_sit_inside_the_reference():
     from hfo_detect.learning import event_latencies
     from hfo_detect.spikes import SpikeTrains
 
-    truth = pd.DataFrame({"channel": ["A", "A", "A", "B"], "onset": [1.0, 3.0, 3.1, 1.0],
-                          "duration": [0.05, 0.05, 0.05, 0.04], "kind": "ripple"})
+    truth = pd.DataFrame({"channel": ["A", "A", "A", "B"], "onset": [1.0, 3.0, 3.17, 1.0],
+                          "duration": [0.05, 0.05, 0.02, 0.04], "kind": "ripple"})
     events = pd.DataFrame({"channel": ["A", "A", "B", "B"], "onset": [0.98, 2.9, 0.99, 5.0],
                            "duration": [0.10, 0.3, 0.10, 0.1], "kind": "ripple"})
-    # A@0.98: spikes 1.03, 1.04 in the reference [1.0, 1.05]; B@0.99: spikes 1.02 and 1.05,
-    # past the reference's end 1.04; A@2.9 overlaps two references, B@5.0 none: left out
+    # A@0.98: spikes 1.03, 1.04 in the reference [1.0, 1.05]; A@2.9 covers two references
+    # and is paired, as the scorer pairs it, with the one it overlaps more ([3.0, 3.05]):
+    # spikes 3.02, 3.06; B@0.99: spikes 1.02 and 1.05, past the reference's end 1.04;
+    # B@5.0 overlaps none: left out
     t = np.array([1.03, 1.04, 3.02, 3.06, 1.02, 1.05, 5.05])
     ch = np.array([0, 0, 0, 0, 1, 1, 1])
     lead, lag = event_latencies(events, SpikeTrains(t, ch, np.zeros(7, int), 2), ["A", "B"], truth)
-    assert lead == pytest.approx([0.03, 0.02])
-    assert lag == pytest.approx([0.01, -0.01])
+    assert lead == pytest.approx([0.03, 0.02, 0.02])
+    assert lag == pytest.approx([0.01, -0.01, -0.01])
 
 
 def test_coordinate_search_moves_a_weight_only_for_a_gain_above_the_tolerance():
@@ -319,3 +321,25 @@ def test_grid_search_cv_runs(small_sims):
     assert search.cv_results_["mean_test_score"].shape == (2,)
     assert np.all((search.cv_results_["mean_test_score"] >= 0)
                   & (search.cv_results_["mean_test_score"] <= 1))
+
+
+def test_detect_reads_a_ripple_near_the_border_as_one_ripple():
+    # 215-240-Hz ripples drive both sub-bands that meet at 250 Hz; without the border rule most
+    # of them are written twice (a ripple and a fast-ripple row), with it (the preset) once
+    from hfo_detect.simulate import SimulationConfig, simulate_recording
+
+    sim = simulate_recording(30.0, 2, sfreq=2000.0, seed=5, snr_db=(12.0, 20.0),
+                             ripple_rate_per_min=30.0, fast_ripple_rate_per_min=0.0,
+                             both_rate_per_min=0.0, spike_rate_per_min=0.0,
+                             artifact_rate_per_min=0.0,
+                             config=replace(SimulationConfig(), ripple_freq_hz=(215.0, 240.0)))
+    raw = sim.to_raw()
+    det = NeuromorphicDetector()
+    merged = det.fit(raw).predict(raw).df
+    assert det.border_bands_ == (1, 2)  # ripple_hi, fast_ripple_lo
+    twice = NeuromorphicDetector(overrides={"readout__border_merge_ratio": 0.0})
+    twice = twice.fit(raw).predict(raw).df
+    n_true = int((sim.events.df.kind == "ripple").sum())
+    assert (merged.kind == "ripple").sum() == (twice.kind == "ripple").sum() == n_true
+    assert (twice.kind == "fast_ripple").sum() > n_true / 2
+    assert (merged.kind == "fast_ripple").sum() < (twice.kind == "fast_ripple").sum() / 3
