@@ -6,6 +6,11 @@ Test recordings (none used for learning the defaults, see ``learn_defaults.py``)
            2048 Hz, seeds 41-43, SNR 0-20 dB, 4 spikes and 3 artifacts per channel-minute;
 ``train-gen`` the project's training generator (``make_training.py``) with held-out seeds
            201-202 (4 ch x 120 s each; a second generator, so no single one decides);
+``indep``  a third generator (``make_heldout.py``, seeds 301-303, 8 ch x 120 s), designed by a
+           separate session that saw neither the detector nor the other two generators: 1/f
+           background whose level drifts over tens of seconds, mains on some channels,
+           spatially clustered HFOs, spikes with slow waves, steps, pops, EMG, clipping;
+           written as EDF and read back, as ``hfo-detect detect`` reads a file;
 ``real``   the Zurich snippets (50-s channel, 5-s crop, 75-s ECoG) against their marks.
 
 Detectors: ``hfo256`` (the new default: output layer + artifact path + floor calibration,
@@ -147,6 +152,25 @@ def sim_recordings(quick: bool):
         raw = mne.io.RawArray(data * 1e-6, mne.create_info(names, SFREQ, ch_types="seeg"),
                               verbose="error")
         out.append(("train-gen", f"gen-{seed}", raw, truth, names))
+    out += indep_recordings(quick)
+    return out
+
+
+def indep_recordings(quick: bool):
+    """``make_heldout.py`` recordings through EDF (``bench_work/heldout``, rewritten each run)."""
+    import mne
+
+    from make_heldout import heldout_recording, write_edf
+
+    work = ROOT / "bench_work" / "heldout"
+    work.mkdir(parents=True, exist_ok=True)
+    out = []
+    for seed in (301,) if quick else (301, 302, 303):
+        data, names, truth = heldout_recording(seed, 8, 60.0 if quick else 120.0)
+        edf = work / f"heldout-{seed}.edf"
+        write_edf(edf, data, names, 2048.0)
+        out.append(("indep", f"indep-{seed}", mne.io.read_raw_edf(str(edf), preload=True,
+                                                                  verbose="error"), truth, names))
     return out
 
 
@@ -293,7 +317,7 @@ def report(res, out: Path):
     if res.get("rerun"):
         lines += [f"Detectors rerun last (`--only`): {', '.join(res['rerun'])}; the other rows "
                   "are from the run before (their code did not change).", ""]
-    for gen in ("sim", "train-gen"):
+    for gen in ("sim", "train-gen", "indep"):
         rows = {k.split("/", 1)[1]: v for k, v in res["sim"].items()
                 if k.startswith(gen + "/") and not k.startswith("_")}
         if not rows:

@@ -44,6 +44,11 @@ section and behind ``ADMConfig.reference``):
            and the Morphology detector: median event duration (and the reference's), pooled
            F1 under the overlap rule, intersection-over-union >= 0.2 and >= 0.5, and onsets
            within 50 ms. ~1 min.
+``track``  what ``CalibrationConfig.track_s`` changes: hfo256 with spans of None (one threshold
+           per channel and band), 5, 10 (the preset), 20 and 60 s, on ``bench_accuracy.py``'s
+           three held-out generators (pooled P / R / F1, FPs on spikes / artifacts) and on the
+           two real snippets longer than 10 s (the 5-s crop is shorter than every span: its
+           thresholds stay untracked). ~5 min.
 
 Usage::
 
@@ -56,6 +61,7 @@ Usage::
     python data_scripts/variant_study.py spike-ceiling
     python data_scripts/variant_study.py border
     python data_scripts/variant_study.py bounds
+    python data_scripts/variant_study.py track
 """
 
 from __future__ import annotations
@@ -422,6 +428,33 @@ def bounds() -> None:
                   f"{' / '.join(f'{v:.3f}' for v in f1)}", flush=True)
 
 
+def track(spans=(None, 5.0, 10.0, 20.0, 60.0)) -> None:
+    import bench_accuracy as ba
+
+    from hfo_detect.detector import NeuromorphicDetector
+
+    recs = ba.sim_recordings(False)
+    rows = []
+    for span in spans:
+        dets = {f"track_s {span}": lambda span=span: NeuromorphicDetector(
+            overrides={"calibration__track_s": span})}
+        res = ba.run_sim(recs, dets)
+        real = ba.run_real(dets)
+        rows.append((span, res, real))
+    print("\ntrack_s | generator: pooled P / R / F1, FPs on spikes / artifacts | real pooled F1")
+    for span, res, real in rows:
+        cells = []
+        for key, v in res.items():
+            if key.startswith("_"):
+                continue
+            a = v["scores"]["all"]
+            cells.append(f"{key.split('/')[0]} {a['precision']:.3f} / {a['recall']:.3f} / "
+                         f"{a['f1']:.3f}, {v['fp_on_spike']} / {v['fp_on_artifact']}")
+        cells += [f"{k.split('/')[0]} {v['all']['f1']:.3f}" for k, v in real.items()
+                  if not k.startswith("crop5s")]
+        print(f"{span} | " + " | ".join(cells), flush=True)
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="mode", required=True)
@@ -444,8 +477,9 @@ def main(argv=None) -> int:
     sub.add_parser("spike-ceiling")
     sub.add_parser("border")
     sub.add_parser("bounds")
+    sub.add_parser("track")
     a = p.parse_args(argv)
-    if a.mode not in ("learn", "spike-ceiling", "border", "bounds"):
+    if a.mode not in ("learn", "spike-ceiling", "border", "bounds", "track"):
         try:
             a.work.mkdir(parents=True, exist_ok=True)
         except OSError as err:
@@ -463,6 +497,8 @@ def main(argv=None) -> int:
         border()
     elif a.mode == "bounds":
         bounds()
+    elif a.mode == "track":
+        track()
     else:
         adm_count(a.snippet, a.work, a.scale)
     return 0

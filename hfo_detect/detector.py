@@ -248,13 +248,17 @@ class NeuromorphicDetector(BaseEstimator):
         self.sfreq_ = sfreq
         self.thresholds_ = pd.DataFrame(np.asarray(cal.thresholds()).T, index=pd.Index(
             _canonical(self.ch_names_), name="channel"), columns=self.band_names_)
+        # the tracked floor belongs to this recording: predict checks it gets the same length
+        self.floor_track_ = cal.floor_track()
+        self.n_times_ = int(rec.n_times)
         return self
 
     # ------------------------------------------------------------------ pass 2
     def predict(self, X):
         """Detect HFOs; return an :class:`~hfo_detect.events.EventTable` (``detector="snn"``).
 
-        The recording must have the channels and sampling rate seen by :meth:`fit`.
+        The recording must have the channels and sampling rate seen by :meth:`fit`; with a
+        tracked noise floor (``calibration.track_s``, hfo256) it must be that recording.
         """
         from hfo_detect.frontend import ADMEncoder, FilterBank
         from hfo_detect.frontend.encode import nominal_sfreq
@@ -268,11 +272,16 @@ class NeuromorphicDetector(BaseEstimator):
         if list(rec.ch_names) != self.ch_names_ or sfreq != self.sfreq_:
             raise ValueError("predict needs the channels and sampling rate seen by fit "
                              f"({len(self.ch_names_)} channels at {self.sfreq_:g} Hz)")
+        if self.floor_track_ is not None and rec.n_times != self.n_times_:
+            raise ValueError("with a tracked noise floor (calibration track_s) predict needs the "
+                             f"recording fit saw ({self.n_times_} samples, got {rec.n_times}): "
+                             "fit it first")
         path = None if rec.path is None else str(rec.path)
         n_ch = len(self.ch_names_)
         thresholds = self.thresholds_.to_numpy().T  # (n_bands, n_ch)
         bank = FilterBank(cfg.filters, sfreq, n_ch, path)
-        encoder = ADMEncoder(cfg.adm, sfreq, thresholds, rec.n_times, self.band_names_)
+        encoder = ADMEncoder(cfg.adm, sfreq, thresholds, rec.n_times, self.band_names_,
+                             self.floor_track_)
         params = build_network(cfg.network, tuple(self.band_names_), n_ch,
                                first_channel=int(self.first_channel),
                                band_kinds=tuple(self.band_kinds_))

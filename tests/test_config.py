@@ -20,6 +20,7 @@ import pytest
     ({"readout__min_neurons": 0}, "min_neurons"),
     ({"network__lockstep_atol": 0.0}, "lockstep_atol"),
     ({"network__lockstep_atol_io": -1e-14}, "lockstep_atol_io"),
+    ({"calibration__track_s": 0.0}, "track_s"),
 ])
 def test_bad_values_fail_when_the_config_is_built(override, word):
     from hfo_detect.config import get_preset, with_overrides

@@ -101,3 +101,57 @@ def test_data_in_volts_raise_unit_error():
     # the same data in microvolts are fine
     res = encode_array(volts * 1e6, 2000.0, get_preset("sharifhazileh2021"))
     assert (res.thresholds > 1).all()
+
+
+# ---------------------------------------------------------------- tracked floor (track_s)
+def _tracked(x, fs, track_s, rule="floor"):
+    cal = ThresholdCalibrator(fs, x.shape[0], 1, CalibrationConfig(rule=rule, track_s=track_s),
+                              [1.0])
+    cal.update(x[None], 0)
+    return cal
+
+
+def test_tracked_floor_follows_a_background_that_doubles():
+    fs = 1000.0
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((1, 60_000))
+    x[:, 30_000:] *= 2.0  # the second half twice as loud
+    track = _tracked(x, fs, 10.0).floor_track()
+    g = track.gains[0, 0]
+    centres = (np.arange(g.size) + 0.5) * track.window_s
+    # the whole-recording floor is the quiet half's, so gain 1 there and 1/2 once the span
+    # lies in the loud half (span 10 s: from 5 s past the change)
+    assert np.allclose(g[centres < 25], 1.0, atol=0.1)
+    assert np.allclose(g[centres > 35], 0.5, atol=0.06)
+    # the gain of a sample: linear between window centres, constant before the first
+    at = track.at(0, 60_000, fs)[0, 0]
+    k = int(round(centres[40] * fs))
+    assert at[k] == pytest.approx(g[40], rel=1e-6)
+    assert np.all(at[:int(centres[0] * fs)] == g[0])
+    mid = int(round(0.5 * (centres[40] + centres[41]) * fs))
+    assert at[mid] == pytest.approx(0.5 * (g[40] + g[41]), rel=1e-3)
+
+
+def test_tracked_floor_is_off_for_recordings_within_the_span_and_bounded_on_flat_ones():
+    fs = 1000.0
+    x = np.random.default_rng(4).standard_normal((1, 9_000))
+    assert _tracked(x, fs, 10.0).floor_track() is None  # 9 s <= 10 s: untracked thresholds
+    assert _tracked(x, fs, None).floor_track() is None  # off
+    long = np.random.default_rng(6).standard_normal((1, 30_000))
+    assert _tracked(long, fs, 10.0).floor_track() is not None
+    assert _tracked(long, fs, 10.0, rule="first10s").floor_track() is None  # stops at 10 s
+    y = np.random.default_rng(5).standard_normal((1, 40_000))
+    clean = _tracked(y, fs, None).raw_thresholds()[0, 0]
+    y[:, 20_000:22_000] *= 1e-6  # a disconnected stretch: its floor is ~0
+    cal = _tracked(y, fs, 5.0)
+    track = cal.floor_track()
+    g = track.gains[0, 0]
+    centres = (np.arange(g.size) + 0.5) * track.window_s
+    from hfo_detect.frontend.calibration import MAX_TRACK_GAIN
+
+    assert g.max() == pytest.approx(MAX_TRACK_GAIN)  # next to the flat stretch: bounded
+    # its windows pull the whole-recording floor down (a third of the quietest sixth);
+    # away from it the tracked threshold is the noise's own again
+    whole = cal.raw_thresholds()[0, 0]
+    assert whole < 0.8 * clean
+    assert np.allclose(whole / g[centres < 15], clean, rtol=0.1)

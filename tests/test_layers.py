@@ -343,3 +343,30 @@ def test_detect_reads_a_ripple_near_the_border_as_one_ripple():
     assert (merged.kind == "ripple").sum() == (twice.kind == "ripple").sum() == n_true
     assert (twice.kind == "fast_ripple").sum() > n_true / 2
     assert (merged.kind == "fast_ripple").sum() < (twice.kind == "fast_ripple").sum() / 3
+
+
+def test_detect_follows_a_background_that_grows():
+    # the whole recording twice as loud from 35 s on (a ramp from 25 s), HFOs with it: the
+    # noise floor of the quiet part sets thresholds that the loud part's noise crosses, unless
+    # the thresholds track the floor (the preset: track_s 10 s)
+    import mne
+
+    from hfo_detect.evaluation import score_events
+    from hfo_detect.simulate import simulate_recording
+
+    sim = simulate_recording(60.0, 2, sfreq=2000.0, seed=11, snr_db=(10.0, 20.0),
+                             ripple_rate_per_min=10.0, fast_ripple_rate_per_min=5.0,
+                             spike_rate_per_min=0.0, artifact_rate_per_min=0.0)
+    raw = sim.to_raw()
+    t = raw.times
+    raw = mne.io.RawArray(raw.get_data() * (1.0 + 1.2 * np.clip((t - 25.0) / 10.0, 0, 1)),
+                          raw.info, verbose="error")
+    truth = sim.events.df
+    n_loud = int(((truth.onset > 35) & truth.kind.isin(["ripple", "fast_ripple"])).sum())
+    assert n_loud >= 5
+    fixed = NeuromorphicDetector(overrides={"calibration__track_s": None})
+    fixed = fixed.fit(raw).predict(raw).df
+    assert (fixed.onset > 35).sum() >= 3 * n_loud  # noise detections
+    tracked = NeuromorphicDetector().fit(raw).predict(raw).df
+    s = score_events(tracked, truth, kinds=["ripple", "fast_ripple"], rule="overlap").summary()
+    assert (s["recall"] == 1.0).all() and s["fp"].sum() <= 1

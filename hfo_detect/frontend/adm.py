@@ -317,10 +317,13 @@ class ADMEncoder:
         Length of the whole recording in samples (the faithful grid depends on it).
     band_names : sequence of str
         Band names; stream ``2*band`` is ``<band>_up``, ``2*band + 1`` is ``<band>_dn``.
+    track : FloorTrack, optional
+        The tracked noise floor (``CalibrationConfig.track_s``): the input is multiplied by its
+        gains, i.e. the thresholds follow the local floor.
     """
 
     def __init__(self, adm_cfg: ADMConfig, sfreq: float, thresholds, n_times_total: int,
-                 band_names: Sequence[str]):
+                 band_names: Sequence[str], track=None):
         if adm_cfg.encoder not in ENCODERS:
             raise ValueError(f"unknown ADM encoder {adm_cfg.encoder!r}; choose one of {ENCODERS}")
         self.cfg = adm_cfg
@@ -344,6 +347,9 @@ class ADMEncoder:
         self.knext = np.zeros(shape, np.int64)
         self.refr_end = np.zeros(shape)
         self.pending = np.ones(shape, np.bool_)
+        self.track = track
+        if track is not None and track.gains.shape[:2] != shape:
+            raise ValueError(f"floor track of shape {track.gains.shape[:2]} for {shape} thresholds")
         self._next = 0
 
     def process(self, filtered: np.ndarray, start_sample: int) -> SpikeTrains:
@@ -363,6 +369,8 @@ class ADMEncoder:
         if start_sample + x.shape[2] > self.n_times_total:
             raise ValueError("chunk runs past n_times_total")
         self._next += x.shape[2]
+        if self.track is not None:
+            x = self.track.apply(x, start_sample, self.sfreq)
         if self.cfg.encoder == "faithful":
             t, ch, src = _faithful_kernel(x, start_sample, self.sfreq, self.n_times_total,
                                           self.n_grid, self.skip, self.thr, self.ref,

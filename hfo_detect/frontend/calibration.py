@@ -14,6 +14,9 @@ q = max(round(n_windows / 6), 1).
 the quietest sixth of short windows is the noise floor at any length (``whole`` on a 5-s file
 averages all 5 windows, HFOs included).
 
+With ``track_s`` (:class:`FloorTrack`) the same statistic is also taken over the windows of a
+span centred on each window, and the threshold follows it (see ``CalibrationConfig.track_s``).
+
 The rule needs every sample before the first event can be encoded, hence the streaming
 :class:`ThresholdCalibrator`: one pass accumulates the max/min of each window, chunk by chunk,
 with exactly the result of the one-shot rule (max/min are exact, whatever the chunking).
@@ -26,8 +29,15 @@ from typing import Sequence
 
 import numpy as np
 
+from numpy.lib.stride_tricks import sliding_window_view
+
 from hfo_detect.config import CalibrationConfig
 from hfo_detect.errors import UnitError
+
+#: The tracked threshold stays within this factor of the whole-recording one either way
+#: [CHOICE]: a flat stretch (a disconnected or saturated channel) has a floor near zero, and an
+#: unbounded gain would turn the ringing next to it into events.
+MAX_TRACK_GAIN = 4.0
 
 
 @dataclass(frozen=True)
@@ -77,6 +87,42 @@ def _window_ranges(start: int, n: int, fs: float, w: float, t_stop: float):
         hi = int(np.searchsorted(t, s + w, side="right"))  # past the last t <= s + w
         if hi > lo:
             yield k, lo, hi
+
+
+@dataclass(frozen=True)
+class FloorTrack:
+    """How the noise floor moves through a recording: one gain per calibration window.
+
+    ``gains[b, c, k]`` = (whole-recording floor) / (floor of the span centred on window k) of
+    band ``b`` and channel ``c``, within ``[1 / MAX_TRACK_GAIN, MAX_TRACK_GAIN]``. Multiplying
+    the filtered signal by the gain (linear between window centres, constant before the first
+    and after the last) and keeping the channel's threshold is the same as dividing the
+    threshold by it: the ADM then fires at the threshold the local floor sets. The gain is a
+    continuous function of time, so the ADM's reference never jumps.
+    """
+
+    window_s: float
+    gains: np.ndarray  # float32 (n_bands, n_ch, n_windows)
+
+    def at(self, start_sample: int, n: int, sfreq: float) -> np.ndarray:
+        """Gains of samples ``start_sample .. start_sample + n - 1``: ``(n_bands, n_ch, n)``."""
+        n_win = self.gains.shape[2]
+        u = (start_sample + np.arange(n)) / sfreq / self.window_s - 0.5  # in window centres
+        k0 = np.clip(np.floor(u), 0, n_win - 1).astype(np.int64)
+        frac = np.clip(u - k0, 0.0, 1.0)
+        k1 = np.minimum(k0 + 1, n_win - 1)
+        g0, g1 = self.gains[:, :, k0], self.gains[:, :, k1]
+        return g0 + (g1 - g0) * frac  # float64: frac promotes
+
+    def apply(self, filtered: np.ndarray, start_sample: int, sfreq: float) -> np.ndarray:
+        """``filtered`` (n_bands, n_ch, n) times its gains (a new array)."""
+        return filtered * self.at(start_sample, filtered.shape[2], sfreq)
+
+
+def _quiet_means(x: np.ndarray, span: int, q: int) -> np.ndarray:
+    """Mean of the ``q`` smallest values of every run of ``span`` consecutive values of ``x``."""
+    runs = sliding_window_view(x, span)
+    return np.partition(runs, q - 1, axis=1)[:, :q].mean(axis=1)
 
 
 class ThresholdCalibrator:
@@ -197,15 +243,48 @@ class ThresholdCalibrator:
     def raw_thresholds(self) -> np.ndarray:
         """``sf * (mean of quiet maxima + mean of quiet |minima|)`` before rounding up."""
         wmax, wmin = self.window_extrema()
-        n_win = wmax.shape[2]
-        if self.rule.n_quiet is not None:
-            q = self.rule.n_quiet
-        else:
-            q = max(int(np.round(n_win * self.rule.quiet_fraction)), 1)
+        q = self._n_quiet(wmax.shape[2])
         # one band at a time: a sorted copy of every band at once doubled the memory
         up = np.stack([np.sort(wmax[b], axis=1)[:, :q].mean(axis=1) for b in range(self.n_bands)])
         dn = np.stack([np.sort(-wmin[b], axis=1)[:, :q].mean(axis=1) for b in range(self.n_bands)])
         return self.scale_factors[:, None] * (up + dn)
+
+    def _n_quiet(self, n_win: int) -> int:
+        if self.rule.n_quiet is not None:
+            return min(self.rule.n_quiet, n_win)
+        return max(int(np.round(n_win * self.rule.quiet_fraction)), 1)
+
+    def floor_track(self) -> FloorTrack | None:
+        """The tracked floor of ``CalibrationConfig.track_s``, or None (off, a rule that stops
+        early, or a recording no longer than the span: its thresholds are the untracked ones
+        exactly).
+
+        The span holds the windows of ``track_s`` and takes the same share of its quietest
+        windows as the whole-recording rule does of all of them, so on a stationary recording
+        the gains stay near 1.
+        """
+        if self.cfg.track_s is None or not np.isinf(self.t_stop):
+            return None  # off, or a rule that stops early (first10s): no later floor seen
+        wmax, wmin = self.window_extrema()
+        n_win = wmax.shape[2]
+        span = max(int(round(self.cfg.track_s / self.rule.window_s)), 1)
+        if span >= n_win:
+            return None
+        q_all = self._n_quiet(n_win)
+        q = max(int(round(span * q_all / n_win)), 1)
+        # window k reads the span starting at start[k]: centred, shifted to lie inside
+        start = np.clip(np.arange(n_win) - span // 2, 0, n_win - span)
+        gains = np.ones((self.n_bands, self.n_channels, n_win), np.float32)
+        for b in range(self.n_bands):
+            for c in range(self.n_channels):
+                up, dn = wmax[b, c], -wmin[b, c]
+                whole = (np.partition(up, q_all - 1)[:q_all].mean()
+                         + np.partition(dn, q_all - 1)[:q_all].mean())
+                local = (_quiet_means(up, span, q) + _quiet_means(dn, span, q))[start]
+                ok = (local > 0) & (whole > 0)
+                g = np.where(ok, whole / np.where(ok, local, 1.0), 1.0)
+                gains[b, c] = np.clip(g, 1.0 / MAX_TRACK_GAIN, MAX_TRACK_GAIN)
+        return FloorTrack(float(self.rule.window_s), gains)
 
     def signal_sd(self) -> np.ndarray:
         """SD of the filtered signal over the calibration samples, ``(n_bands, n_ch)``."""

@@ -35,7 +35,8 @@ class EncodeResult:
     spikes : SpikeTrains
         ADM events, ``source = 2*band + (0 UP, 1 DN)``, sorted by channel, time, source.
     thresholds : ndarray of float64 (whole microvolts at resolution 1), shape (n_bands, n_ch)
-        ADM thresholds in microvolts.
+        ADM thresholds in microvolts (with ``CalibrationConfig.track_s``, at the
+        whole-recording floor; the effective ones follow the local floor).
     band_names : tuple of str
     n_times : int
     sfreq : float
@@ -123,6 +124,7 @@ def _encode_stream(make_chunks, n_ch: int, n_times: int, sfreq: float, cfg: Pipe
     sfreq = nominal_sfreq(sfreq, cfg.filters.sfreq_snap_rtol)
     bands = usable_bands(cfg.filters, sfreq, path)
     names = tuple(b.name for b in bands)
+    track = None
     if thresholds is None:
         fb = FilterBank(cfg.filters, sfreq, n_ch, path)
         cal = ThresholdCalibrator(sfreq, n_ch, len(bands), cfg.calibration,
@@ -132,10 +134,10 @@ def _encode_stream(make_chunks, n_ch: int, n_times: int, sfreq: float, cfg: Pipe
             cal.update(filt, start)
             if cal.done:
                 break
-        thresholds = cal.thresholds()
+        thresholds, track = cal.thresholds(), cal.floor_track()
     thresholds = np.asarray(thresholds, dtype=np.float64).reshape(len(bands), n_ch)
     fb = FilterBank(cfg.filters, sfreq, n_ch, path)
-    enc = ADMEncoder(cfg.adm, sfreq, thresholds, n_times, names)
+    enc = ADMEncoder(cfg.adm, sfreq, thresholds, n_times, names, track)
     parts = [enc.process(filt, start) for start, filt in _filtered_blocks(fb, make_chunks(), path)]
     spikes = join_blocks(parts, n_ch, enc.source_names)
     return EncodeResult(spikes, thresholds, names, int(n_times), float(sfreq))
@@ -154,7 +156,8 @@ def encode_array(data_uv: np.ndarray, sfreq: float, cfg: PipelineConfig, thresho
     cfg : PipelineConfig
         Uses ``cfg.filters``, ``cfg.calibration`` and ``cfg.adm``.
     thresholds : array_like (n_bands, n_ch), optional
-        Given thresholds (microvolts) skip the calibration pass.
+        Given thresholds (microvolts) skip the calibration pass (and so the tracked floor of
+        ``CalibrationConfig.track_s``: given thresholds hold for the whole recording).
     ch_names, path : optional
         Named in error messages.
 
@@ -185,9 +188,11 @@ def _encode_zero_phase(data, sfreq, cfg, thresholds, ch_names, path) -> EncodeRe
                                   ch_names=ch_names, band_names=names, path=path,
                                   n_times=data.shape[1])
         cal.update(filt, 0)
-        thresholds = cal.thresholds()
+        thresholds, track = cal.thresholds(), cal.floor_track()
+    else:
+        track = None
     thresholds = np.asarray(thresholds, dtype=np.float64).reshape(len(names), data.shape[0])
-    enc = ADMEncoder(cfg.adm, sfreq, thresholds, data.shape[1], names)
+    enc = ADMEncoder(cfg.adm, sfreq, thresholds, data.shape[1], names, track)
     return EncodeResult(enc.process(filt, 0), thresholds, names, data.shape[1], float(sfreq))
 
 
@@ -204,7 +209,7 @@ def encode_recording(recording, cfg: PipelineConfig, chunk_s: float = 10.0,
     chunk_s : float
         Seconds read per chunk (memory: n_ch x chunk_s x sfreq x 8 bytes).
     thresholds : array_like (n_bands, n_ch), optional
-        Given thresholds skip the calibration pass.
+        Given thresholds skip the calibration pass (and the tracked floor).
 
     Returns
     -------
