@@ -63,13 +63,19 @@ def main(argv=None) -> int:
     det.fit(recs, truths)
     res = det.learned_
     top = res.table.sort_values("f1", ascending=False).groupby(["band", "artifact_key"]).head(3)
+    art = -1.0 if res.artifact_scale_factor is None else res.artifact_scale_factor
+    chosen = res.table[[row.artifact_key == art
+                        and row.scale_factor == res.scale_factors[row.band]
+                        and row.weight_na == res.weight_na[row.band]
+                        for row in res.table.itertuples()]]
     lines = [
         "# Learned hfo256 defaults (`data_scripts/learn_defaults.py`)", "",
         f"Training: 3 recordings x {a.channels} ch x {a.duration:g} s (make_training seeds 7, 8;"
         " simulate seed 100, 0-20 dB). Search: `hfo_detect.learning.DEFAULT_GRID`; "
-        f"{time.perf_counter() - t0:.0f} s. Selection: best F1, or a setting within "
-        f"{F1_TOLERANCE} F1 of it with at least {MIN_SAVING:.0%} fewer synaptic input events "
-        "(`cost`: ADM events x neurons reached; `art_cost`: artifact-band events x interneurons).",
+        f"{time.perf_counter() - t0:.0f} s. Selection: best F1, or a setting within one "
+        f"standard error of it (at least {F1_TOLERANCE}; `hfo_detect.learning`) with at least "
+        f"{MIN_SAVING:.0%} fewer synaptic input events (`cost`: ADM events x neurons reached; "
+        "`art_cost`: artifact-band events x interneurons).",
         "",
         f"- ADM scale factors: {res.scale_factors}",
         f"- artifact band scale factor: {res.artifact_scale_factor}",
@@ -79,7 +85,9 @@ def main(argv=None) -> int:
         f"last output spikes inside the reference events: {res.event_bounds_s}", "",
         "Best rows per band and artifact setting (artifact_key -1: no artifact path; "
         "tp/fp/fn summed over the training recordings):", "", "```",
-        top.to_string(index=False), "```", ""]
+        top.to_string(index=False), "```", "",
+        "The rows chosen (each kind's shared setting, before the per-sub-band weights):", "",
+        "```", chosen.to_string(index=False), "```", ""]
     a.out.write_text("\n".join(lines))
     print("\n".join(lines[:11]))
     return 0

@@ -307,6 +307,14 @@ def test_selection_prefers_fewer_adm_events_within_the_tolerance():
     assert best.loc["r", "cost"] == 300  # 0.005 below the best, a third of the events
     assert best.loc["f", "cost"] == 50  # 0.1 below is no tie; 4 % fewer events is no saving
     assert _cheapest(t, ["band"], "cost", 0.0).set_index("band").loc["r", "f1"] == 0.70
+    # with event counts the margin is the best F1's standard error when that is larger: 0.70
+    # on 100 reference events has SE 0.046, so 0.66 at a ninth of the events is a tie; on
+    # 10,000 the SE is 0.0046 and the margin stays 0.01
+    t = t.assign(f1=[0.70, 0.695, 0.66, 0.5, 0.4, 0.499])
+    few = t.assign(tp=[70, 69, 66, 50, 40, 50], fn=[30, 31, 34, 50, 60, 50])
+    assert _cheapest(few, ["band"], "cost", 0.01).set_index("band").loc["r", "cost"] == 100
+    many = few.assign(tp=few.tp * 100, fn=few.fn * 100)
+    assert _cheapest(many, ["band"], "cost", 0.01).set_index("band").loc["r", "cost"] == 300
 
 
 def test_grid_search_cv_runs(small_sims):
@@ -342,7 +350,9 @@ def test_detect_reads_a_ripple_near_the_border_as_one_ripple():
     n_true = int((sim.events.df.kind == "ripple").sum())
     assert (merged.kind == "ripple").sum() == (twice.kind == "ripple").sum() == n_true
     assert (twice.kind == "fast_ripple").sum() > n_true / 2
-    assert (merged.kind == "fast_ripple").sum() < (twice.kind == "fast_ripple").sum() / 3
+    # how many the rule merges depends on the learned output weights (the ratio of the two
+    # border output neurons' spikes); fewer rows with it than without, by a wide margin
+    assert (merged.kind == "fast_ripple").sum() < 0.6 * (twice.kind == "fast_ripple").sum()
 
 
 def test_detect_follows_a_background_that_grows():
@@ -364,9 +374,13 @@ def test_detect_follows_a_background_that_grows():
     truth = sim.events.df
     n_loud = int(((truth.onset > 35) & truth.kind.isin(["ripple", "fast_ripple"])).sum())
     assert n_loud >= 5
-    fixed = NeuromorphicDetector(overrides={"calibration__track_s": None})
-    fixed = fixed.fit(raw).predict(raw).df
-    assert (fixed.onset > 35).sum() >= 3 * n_loud  # noise detections
-    tracked = NeuromorphicDetector().fit(raw).predict(raw).df
-    s = score_events(tracked, truth, kinds=["ripple", "fast_ripple"], rule="overlap").summary()
-    assert (s["recall"] == 1.0).all() and s["fp"].sum() <= 1
+    def scores(det):
+        ev = det.fit(raw).predict(raw).df
+        return ev, score_events(ev, truth, kinds=["ripple", "fast_ripple"],
+                                rule="overlap").summary()
+
+    fixed, s_fixed = scores(NeuromorphicDetector(overrides={"calibration__track_s": None}))
+    assert (fixed.onset > 35).sum() >= 3 * n_loud  # noise detections in the loud part
+    _, s = scores(NeuromorphicDetector())
+    assert (s["recall"] >= 0.9).all()
+    assert s["fp"].sum() <= s_fixed["fp"].sum() / 10
