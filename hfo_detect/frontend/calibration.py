@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
-
+from numba import njit
 from numpy.lib.stride_tricks import sliding_window_view
 
 from hfo_detect.config import CalibrationConfig
@@ -104,19 +104,38 @@ class FloorTrack:
     window_s: float
     gains: np.ndarray  # float32 (n_bands, n_ch, n_windows)
 
-    def at(self, start_sample: int, n: int, sfreq: float) -> np.ndarray:
-        """Gains of samples ``start_sample .. start_sample + n - 1``: ``(n_bands, n_ch, n)``."""
+    def _positions(self, start_sample: int, n: int, sfreq: float):
+        """Each sample's window centre on the left, the one on its right, and how far along."""
         n_win = self.gains.shape[2]
         u = (start_sample + np.arange(n)) / sfreq / self.window_s - 0.5  # in window centres
         k0 = np.clip(np.floor(u), 0, n_win - 1).astype(np.int64)
-        frac = np.clip(u - k0, 0.0, 1.0)
-        k1 = np.minimum(k0 + 1, n_win - 1)
+        return k0, np.minimum(k0 + 1, n_win - 1), np.clip(u - k0, 0.0, 1.0)
+
+    def at(self, start_sample: int, n: int, sfreq: float) -> np.ndarray:
+        """Gains of samples ``start_sample .. start_sample + n - 1``: ``(n_bands, n_ch, n)``."""
+        k0, k1, frac = self._positions(start_sample, n, sfreq)
         g0, g1 = self.gains[:, :, k0], self.gains[:, :, k1]
         return g0 + (g1 - g0) * frac  # float64: frac promotes
 
     def apply(self, filtered: np.ndarray, start_sample: int, sfreq: float) -> np.ndarray:
-        """``filtered`` (n_bands, n_ch, n) times its gains (a new array)."""
-        return filtered * self.at(start_sample, filtered.shape[2], sfreq)
+        """``filtered`` (n_bands, n_ch, n) times :meth:`at`'s gains (a new array, and no
+        gain array of the chunk's size: a chunk of 64 channels x 5 bands x 10 s is 50 MB)."""
+        k0, k1, frac = self._positions(start_sample, filtered.shape[2], sfreq)
+        return _scaled(np.ascontiguousarray(filtered, dtype=np.float64), self.gains, k0, k1, frac)
+
+
+@njit(cache=True)
+def _scaled(x, gains, k0, k1, frac):
+    """``x * (g0 + (g1 - g0) * frac)`` sample by sample, the arithmetic of :meth:`FloorTrack.at`."""
+    out = np.empty_like(x)
+    for b in range(x.shape[0]):
+        for c in range(x.shape[1]):
+            g = gains[b, c]
+            for i in range(x.shape[2]):
+                g0 = g[k0[i]]
+                d = g[k1[i]] - g0  # float32, as in at()
+                out[b, c, i] = x[b, c, i] * (np.float64(g0) + np.float64(d) * frac[i])
+    return out
 
 
 def _quiet_means(x: np.ndarray, span: int, q: int) -> np.ndarray:
