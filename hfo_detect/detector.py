@@ -18,6 +18,7 @@ chunked run gives exactly the events of a one-shot run.
 
 from __future__ import annotations
 
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -394,6 +395,9 @@ class NeuromorphicDetector(BaseEstimator):
         idx = [self.ch_names_.index(n) for n in names]
         self.ch_names_ = [self.ch_names_[i] for i in idx]
         self.thresholds_ = self.thresholds_.iloc[idx]
+        if self.floor_track_ is not None:  # each channel's floor is its own too
+            self.floor_track_ = replace(self.floor_track_,
+                                        gains=self.floor_track_.gains[:, idx])
         if getattr(self, "ptp_uv_", None) is not None:
             self.ptp_uv_ = self.ptp_uv_[idx]
         return self

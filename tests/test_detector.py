@@ -183,3 +183,27 @@ def test_hfo256_fast_integrator_chunked_equals_one_shot(chunk_s):
     np.testing.assert_array_equal(det.spikes_["hidden"].source, one.spikes_["hidden"].source)
     assert events.df.equals(ref.df)
     assert det.counts_.equals(one.counts_)
+
+
+def test_tracked_floor_chunked_on_fewer_channels_and_only_for_its_recording():
+    # hfo256 tracks the noise floor over 10-s spans: a 14-s recording is tracked
+    from hfo_detect.io import Recording
+
+    data, sfreq, _ = _bursts(seconds=14.0, seed=6)
+    data = np.vstack([data, 0.5 * data[0]])
+    data[0, int(8 * sfreq):] *= 2.0  # a louder background from 8 s on
+    rec = Recording.from_array(data, sfreq, ["A1", "A2", "A3"])
+    one = NeuromorphicDetector(seed=1, chunk_s=60.0).fit(rec)
+    assert one.floor_track_ is not None and one.floor_track_.gains.shape[1] == 3
+    ref = one.predict(rec)
+    det = NeuromorphicDetector(seed=1, chunk_s=1.7).fit(rec)
+    assert det.predict(rec).df.equals(ref.df) and det.counts_.equals(one.counts_)
+    # dropping a channel keeps the others' floors, as fitting on them alone gives
+    sub = rec.subset(["A1", "A3"])
+    kept = NeuromorphicDetector(seed=1).fit(rec).keep_channels(["A1", "A3"])
+    alone = NeuromorphicDetector(seed=1).fit(sub)
+    np.testing.assert_array_equal(kept.floor_track_.gains, alone.floor_track_.gains)
+    assert len(kept.predict(sub).df) > 0
+    # the track belongs to the recording fit saw
+    with pytest.raises(ValueError, match="tracked noise floor"):
+        one.predict(Recording.from_array(data[:, :int(12 * sfreq)], sfreq, ["A1", "A2", "A3"]))

@@ -10,10 +10,12 @@ from hfo_detect.io.recording import Recording
 from hfo_detect.runner import detect_recording
 
 
-@pytest.fixture
-def edf(tmp_path):
+@pytest.fixture(params=[5, 15], ids=["5s", "15s-tracked-floor"])
+def edf(tmp_path, request):
+    # 15 s: longer than hfo256's 10-s floor-tracking span, whose per-channel gains must follow
+    # the flat channel's removal
     rng = np.random.default_rng(5)
-    data = rng.normal(0, 20, (3, 2000 * 5))
+    data = rng.normal(0, 20, (3, 2000 * request.param))
     data[1] = 7.0  # a flat channel: dropped, found without a pass of its own
     return write_edf(tmp_path / "r_ieeg.edf", data, 2000.0, ["A1-A2", "B1-B2", "C1-C2"])
 
