@@ -203,6 +203,7 @@ class NeuromorphicDetector(BaseEstimator):
         from hfo_detect.frontend import FilterBank, ThresholdCalibrator
         from hfo_detect.frontend.encode import nominal_sfreq
         from hfo_detect.frontend.filters import usable_bands
+        from hfo_detect.io.validate import flat_channels
 
         if y is not None:
             from hfo_detect.learning import as_truth, grid_search, learned_config
@@ -247,7 +248,13 @@ class NeuromorphicDetector(BaseEstimator):
         self.border_bands_ = border_bands(self.band_kinds_, [(b.low_hz, b.high_hz) for b in bands])
         self.ch_names_ = list(rec.ch_names)
         self.sfreq_ = sfreq
-        self.thresholds_ = pd.DataFrame(np.asarray(cal.thresholds()).T, index=pd.Index(
+        # constant channels go to the flat-channel policy (the runner drops them by default),
+        # not to the unit check, which would take them for data in volts; when every channel
+        # is that small the unit is the likelier problem, and the unit check says so
+        flat = flat_channels(hi - lo) if done else None
+        if flat is not None and flat.all():
+            flat = None
+        self.thresholds_ = pd.DataFrame(np.asarray(cal.thresholds(flat)).T, index=pd.Index(
             _canonical(self.ch_names_), name="channel"), columns=self.band_names_)
         # the tracked floor belongs to this recording: predict checks it gets the same length
         self.floor_track_ = cal.floor_track()

@@ -103,6 +103,17 @@ def test_data_in_volts_raise_unit_error():
     assert (res.thresholds > 1).all()
 
 
+def test_flat_channels_are_left_to_the_flat_policy_not_the_unit_check():
+    x = np.vstack([np.random.default_rng(6).standard_normal(20000) * 20.0, np.full(20000, 7.0)])
+    cal = ThresholdCalibrator(2000.0, 2, 1, CalibrationConfig(rule="floor", resolution_uv=0.1),
+                              [1.0])
+    cal.update(x[None], 0)
+    with pytest.raises(UnitError, match="or the channel is flat"):
+        cal.thresholds()
+    thr = cal.thresholds(flat=np.array([False, True]))
+    assert thr[0, 0] > 1.0 and thr[0, 1] == pytest.approx(0.1)  # positive: encodable
+
+
 # ---------------------------------------------------------------- tracked floor (track_s)
 def _tracked(x, fs, track_s, rule="floor"):
     cal = ThresholdCalibrator(fs, x.shape[0], 1, CalibrationConfig(rule=rule, track_s=track_s),

@@ -10,10 +10,11 @@ from hfo_detect.io.recording import Recording
 from hfo_detect.runner import detect_recording
 
 
-@pytest.fixture(params=[5, 15], ids=["5s", "15s-tracked-floor"])
+@pytest.fixture(params=[5, 15, 30], ids=["5s", "15s-tracked-floor", "30s"])
 def edf(tmp_path, request):
     # 15 s: longer than hfo256's 10-s floor-tracking span, whose per-channel gains must follow
-    # the flat channel's removal
+    # the flat channel's removal; 30 s: the flat channel's filtered SD falls below the unit
+    # check's 0.01 uV, which must leave it to the flat-channel policy (it stopped detect)
     rng = np.random.default_rng(5)
     data = rng.normal(0, 20, (3, 2000 * request.param))
     data[1] = 7.0  # a flat channel: dropped, found without a pass of its own

@@ -311,8 +311,14 @@ class ThresholdCalibrator:
         mean = self._s1 / n
         return np.sqrt(np.maximum(self._s2 / n - mean * mean, 0.0))
 
-    def thresholds(self) -> np.ndarray:
+    def thresholds(self, flat=None) -> np.ndarray:
         """Thresholds in microvolts, ``(n_bands, n_ch)`` (integers at ``resolution_uv = 1``).
+
+        Parameters
+        ----------
+        flat : array of bool (n_ch,), optional
+            Constant channels, left to the flat-channel policy: no unit check, and a threshold
+            of at least ``resolution_uv`` (a constant input has a floor of 0).
 
         Raises
         ------
@@ -326,7 +332,12 @@ class ThresholdCalibrator:
         else:  # tiny tolerance: 0.30000000004 stays 0.3
             delta = np.ceil(self.raw_thresholds() / res - 1e-9) * res
         sd = self.signal_sd()
-        bad = np.argwhere((delta <= 1) & (sd < self.cfg.min_signal_sd_uv))
+        suspect = (delta <= 1) & (sd < self.cfg.min_signal_sd_uv)
+        if flat is not None:
+            flat = np.asarray(flat, dtype=bool)
+            suspect &= ~flat[None, :]
+            delta = np.where(flat[None, :], np.maximum(delta, res), delta).astype(delta.dtype)
+        bad = np.argwhere(suspect)
         if bad.size:
             b, c = bad[0]
             raise UnitError(
