@@ -111,29 +111,28 @@ class FloorTrack:
         k0 = np.clip(np.floor(u), 0, n_win - 1).astype(np.int64)
         return k0, np.minimum(k0 + 1, n_win - 1), np.clip(u - k0, 0.0, 1.0)
 
-    def at(self, start_sample: int, n: int, sfreq: float) -> np.ndarray:
-        """Gains of samples ``start_sample .. start_sample + n - 1``: ``(n_bands, n_ch, n)``."""
-        k0, k1, frac = self._positions(start_sample, n, sfreq)
-        g0, g1 = self.gains[:, :, k0], self.gains[:, :, k1]
-        return g0 + (g1 - g0) * frac  # float64: frac promotes
-
     def apply(self, filtered: np.ndarray, start_sample: int, sfreq: float) -> np.ndarray:
-        """``filtered`` (n_bands, n_ch, n) times :meth:`at`'s gains (a new array, and no
-        gain array of the chunk's size: a chunk of 64 channels x 5 bands x 10 s is 50 MB)."""
+        """``filtered`` (n_bands, n_ch, n) times its gains (a new array, in one pass: no gain
+        array of the chunk's size, which at 64 channels x 5 bands x 10 s is 50 MB)."""
         k0, k1, frac = self._positions(start_sample, filtered.shape[2], sfreq)
         return _scaled(np.ascontiguousarray(filtered, dtype=np.float64), self.gains, k0, k1, frac)
+
+    def at(self, start_sample: int, n: int, sfreq: float) -> np.ndarray:
+        """Gains of samples ``start_sample .. start_sample + n - 1``: ``(n_bands, n_ch, n)``."""
+        return self.apply(np.ones(self.gains.shape[:2] + (n,)), start_sample, sfreq)
 
 
 @njit(cache=True)
 def _scaled(x, gains, k0, k1, frac):
-    """``x * (g0 + (g1 - g0) * frac)`` sample by sample, the arithmetic of :meth:`FloorTrack.at`."""
+    """``x * (g0 + (g1 - g0) * frac)``, ``g0``/``g1`` the gains of the window centres on either
+    side of each sample."""
     out = np.empty_like(x)
     for b in range(x.shape[0]):
         for c in range(x.shape[1]):
             g = gains[b, c]
             for i in range(x.shape[2]):
                 g0 = g[k0[i]]
-                d = g[k1[i]] - g0  # float32, as in at()
+                d = g[k1[i]] - g0
                 out[b, c, i] = x[b, c, i] * (np.float64(g0) + np.float64(d) * frac[i])
     return out
 
@@ -259,14 +258,19 @@ class ThresholdCalibrator:
         self._ensure_windows(n_win)
         return self._wmax[:, :, :n_win], self._wmin[:, :, :n_win]
 
-    def raw_thresholds(self) -> np.ndarray:
-        """``sf * (mean of quiet maxima + mean of quiet |minima|)`` before rounding up."""
+    def floor(self) -> np.ndarray:
+        """``mean of quiet maxima + mean of quiet |minima|`` over the whole recording,
+        ``(n_bands, n_ch)``: the noise floor the thresholds scale."""
         wmax, wmin = self.window_extrema()
         q = self._n_quiet(wmax.shape[2])
         # one band at a time: a sorted copy of every band at once doubled the memory
         up = np.stack([np.sort(wmax[b], axis=1)[:, :q].mean(axis=1) for b in range(self.n_bands)])
         dn = np.stack([np.sort(-wmin[b], axis=1)[:, :q].mean(axis=1) for b in range(self.n_bands)])
-        return self.scale_factors[:, None] * (up + dn)
+        return up + dn
+
+    def raw_thresholds(self) -> np.ndarray:
+        """``sf * floor`` before rounding up."""
+        return self.scale_factors[:, None] * self.floor()
 
     def _n_quiet(self, n_win: int) -> int:
         if self.rule.n_quiet is not None:
@@ -289,19 +293,17 @@ class ThresholdCalibrator:
         span = max(int(round(self.cfg.track_s / self.rule.window_s)), 1)
         if span >= n_win:
             return None
-        q_all = self._n_quiet(n_win)
-        q = max(int(round(span * q_all / n_win)), 1)
+        whole = self.floor()
+        q = max(int(round(span * self._n_quiet(n_win) / n_win)), 1)
         # window k reads the span starting at start[k]: centred, shifted to lie inside
         start = np.clip(np.arange(n_win) - span // 2, 0, n_win - span)
         gains = np.ones((self.n_bands, self.n_channels, n_win), np.float32)
         for b in range(self.n_bands):
             for c in range(self.n_channels):
-                up, dn = wmax[b, c], -wmin[b, c]
-                whole = (np.partition(up, q_all - 1)[:q_all].mean()
-                         + np.partition(dn, q_all - 1)[:q_all].mean())
-                local = (_quiet_means(up, span, q) + _quiet_means(dn, span, q))[start]
-                ok = (local > 0) & (whole > 0)
-                g = np.where(ok, whole / np.where(ok, local, 1.0), 1.0)
+                local = (_quiet_means(wmax[b, c], span, q)
+                         + _quiet_means(-wmin[b, c], span, q))[start]
+                ok = (local > 0) & (whole[b, c] > 0)
+                g = np.where(ok, whole[b, c] / np.where(ok, local, 1.0), 1.0)
                 gains[b, c] = np.clip(g, 1.0 / MAX_TRACK_GAIN, MAX_TRACK_GAIN)
         return FloorTrack(float(self.rule.window_s), gains)
 
