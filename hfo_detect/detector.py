@@ -80,6 +80,10 @@ class NeuromorphicDetector(BaseEstimator):
         Seed of weights, taus and mismatch (one seed = one simulated chip).
     calibration : {"whole", "first10s"} or None
         ADM threshold rule.
+    floor_span_s : float or None
+        Span over which the thresholds follow the noise floor (``CalibrationConfig.track_s``);
+        0 = one threshold per channel and band for the whole recording (the paper's rule);
+        None keeps the preset's (hfo256: 10 s).
     encoder : {"faithful", "continuous"} or None
         ADM encoder.
     integrator : {"euler", "fast", "lockstep"} or None
@@ -135,7 +139,8 @@ class NeuromorphicDetector(BaseEstimator):
     def __init__(self, preset="hfo256", seed=None, calibration=None, encoder=None,
                  integrator=None, mismatch_cv=None, n_hidden=None, window_s=None, step_s=None,
                  discard_startup_s=None, on_low_fs=None, chunk_s=10.0, keep_spikes=False,
-                 overrides=None, min_neurons=None, first_channel=0, search_grid=None):
+                 overrides=None, min_neurons=None, first_channel=0, search_grid=None,
+                 floor_span_s=None):
         self.preset = preset
         self.seed = seed
         self.calibration = calibration
@@ -153,6 +158,7 @@ class NeuromorphicDetector(BaseEstimator):
         self.min_neurons = min_neurons
         self.first_channel = first_channel
         self.search_grid = search_grid
+        self.floor_span_s = floor_span_s
 
     # ------------------------------------------------------------------ configuration
     def make_config(self) -> PipelineConfig:
@@ -162,6 +168,8 @@ class NeuromorphicDetector(BaseEstimator):
         cfg = get_preset(self.preset)
         over = {key: getattr(self, name) for name, key in _OVERRIDES.items()
                 if getattr(self, name) is not None}
+        if self.floor_span_s is not None:  # 0: no tracking (the config's None)
+            over["calibration__track_s"] = self.floor_span_s or None
         over.update(self.overrides or {})
         return with_overrides(cfg, **over) if over else cfg
 

@@ -106,6 +106,31 @@ def test_edf_input_with_the_default_network(tmp_path):
     assert record["config"]["network"]["mismatch_cv"] == 0.1
 
 
+def test_floor_span_option(tmp_path):
+    # a 30-s recording whose background doubles halfway: hfo256 follows the floor over 10 s by
+    # default; --floor-span 0 keeps one threshold per channel (the paper's rule) and then
+    # flags the loud half's noise
+    from hfo_detect.io import write_edf
+
+    rng = np.random.default_rng(7)
+    data = rng.normal(0, 5.0, (2, 60000))
+    data[:, 30000:] *= 2.0
+    path = write_edf(tmp_path / "loud_ieeg.edf", data, 2000.0, ["A1-A2", "B1-B2"])
+    runs = {}
+    for span in ("0", "10"):
+        out = tmp_path / f"out{span}"
+        res = invoke([str(path), "--out", str(out), "--montage", "as-is", "--floor-span", span])
+        assert res.exit_code == 0, res.output
+        record = json.loads((out / "loud_detect.json").read_text())
+        assert record["config"]["calibration"]["track_s"] == (None if span == "0" else 10.0)
+        runs[span] = EventTable.read(out / "loud_events.tsv").df
+    # from 21 s on the whole 10-s span lies in the loud half
+    loud = {k: int((v.onset > 21).sum()) for k, v in runs.items()}
+    assert loud["0"] >= 20 and loud["10"] <= loud["0"] / 10, loud
+    res = CliRunner().invoke(cli, ["detect", str(path), "--out", "o", "--floor-span", "-1"])
+    assert res.exit_code == 2 and "floor-span" in res.output
+
+
 def test_options_for_the_network_only():
     res = CliRunner().invoke(cli, ["detect", "x.edf", "--out", "o", "--detector", "rms",
                                    "--preset", "hfo256"])

@@ -20,6 +20,7 @@ from hfo_detect.commands._options import SEED, FiniteFloatRange, check_preset
 DETECTOR_NAMES = ("snn", "morphology", "rms", "linelength")
 #: options that only the network detector takes (name on the command line -> parameter)
 SNN_OPTIONS = {"preset": "preset", "seed": "seed", "calibration": "calibration",
+               "floor_span": "floor_span_s",
                "integrator": "integrator", "mismatch_cv": "mismatch_cv",
                "min_neurons": "min_neurons", "keep_spikes": "keep_spikes"}
 
@@ -92,6 +93,11 @@ def check_scheduler(ctx, param, value):
               show_default=True, help="Re-reference neighbouring contacts or keep channels as they are.")
 @click.option("--calibration", type=click.Choice(["whole", "first10s"]), default=None,
               help="ADM threshold rule (default: the preset's).")
+@click.option("--floor-span", type=FiniteFloatRange(min=0.0, max=3600.0), default=None,
+              metavar="SECONDS",
+              help="The ADM thresholds follow the noise floor over spans of this length (0: one "
+                   "threshold per channel for the whole recording, the paper's rule; default: "
+                   "the preset's, hfo256 10 s).")
 @click.option("--integrator", type=click.Choice(["euler", "fast", "lockstep"]), default=None,
               help="Network integrator (default: the preset's).")
 @click.option("--mismatch-cv", type=FiniteFloatRange(0, 1), default=None,
@@ -109,11 +115,12 @@ def check_scheduler(ctx, param, value):
 @click.option("--scheduler", default=None, metavar="ADDRESS", callback=check_scheduler,
               help="Run on an existing Dask distributed scheduler (tcp://host:port) instead.")
 @click.option("--force", is_flag=True, help="Redo recordings already done with the same parameters.")
-def command(inputs, out_dir, detector, preset, seed, montage, calibration, integrator,
-            mismatch_cv, min_neurons, chunk_s, jobs, keep_spikes, scheduler, force):
+def command(inputs, out_dir, detector, preset, seed, montage, calibration, floor_span,
+            integrator, mismatch_cv, min_neurons, chunk_s, jobs, keep_spikes, scheduler, force):
     """Detect HFOs in each INPUT recording and write events and counts into --out."""
     params = detector_params(detector, preset=preset, seed=seed, calibration=calibration,
-                             integrator=integrator, mismatch_cv=mismatch_cv,
+                             floor_span=floor_span, integrator=integrator,
+                             mismatch_cv=mismatch_cv,
                              min_neurons=min_neurons, keep_spikes=keep_spikes or None)
     if detector == "snn":
         from hfo_detect.detectors import make_detector
