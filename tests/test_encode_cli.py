@@ -20,9 +20,13 @@ def test_reference_counts_through_cli(snn_mat, tmp_path, rule, expect):
     main(["encode", str(snn_mat), "--out", str(tmp_path), "--preset", "sharifhazileh2021",
           "--montage", "as-is", "--calibration", rule, "--events"])
     table = pd.read_csv(tmp_path / f"{snn_mat.stem}_adm.tsv", sep="\t")
-    assert list(table.columns) == ["channel", "band", "threshold_uv", "n_up", "n_down", "rate_hz"]
+    assert list(table.columns) == ["channel", "band", "threshold_uv", "threshold_min_uv",
+                                   "threshold_max_uv", "n_up", "n_down", "rate_hz"]
     got = [(r.band, r.threshold_uv, r.n_up, r.n_down) for r in table.itertuples()]
     assert got == expect
+    # the paper's rule keeps one threshold: its range is that threshold
+    assert (table.threshold_min_uv == table.threshold_uv).all()
+    assert (table.threshold_max_uv == table.threshold_uv).all()
     assert table.rate_hz.tolist() == pytest.approx([(u + d) / 50.0 for _, _, u, d in expect])
     ev = pd.read_csv(tmp_path / f"{snn_mat.stem}_adm_events.tsv", sep="\t")
     assert list(ev.columns) == ["channel", "band", "polarity", "time_s"]
@@ -59,3 +63,9 @@ def test_default_preset_thresholds_are_not_truncated(snn_mat, tmp_path):
     expected = det.thresholds_.to_numpy()[0]  # one channel: its threshold per band
     assert table.threshold_uv.tolist() == pytest.approx(list(expected))
     assert any(t != int(t) for t in table.threshold_uv)  # sub-microvolt steps survive
+    # the 50-s snippet is tracked (10-s spans): the threshold moves with the floor around it
+    gains = det.floor_track_.gains[:, 0]  # (bands, windows)
+    assert table.threshold_min_uv.tolist() == pytest.approx(list(expected / gains.max(axis=1)))
+    assert table.threshold_max_uv.tolist() == pytest.approx(list(expected / gains.min(axis=1)))
+    assert (table.threshold_min_uv < table.threshold_uv).all()
+    assert (table.threshold_max_uv > table.threshold_uv).all()

@@ -22,19 +22,23 @@ from hfo_detect.outputs import ADM_EVENTS_SUFFIX, ADM_SUFFIX, output_stem
 
 
 def adm_table(result, ch_names) -> "pandas.DataFrame":  # noqa: F821
-    """One row per channel and band: threshold, UP/DN counts and event rate."""
+    """One row per channel and band: threshold (at the whole-recording floor, and the range
+    it spans where it follows the floor), UP/DN counts and event rate."""
     import pandas as pd
 
     counts = result.counts()  # (n_ch, n_bands, 2)
+    lo, hi = result.threshold_range()
     rows = []
     for c, ch in enumerate(ch_names):
         for b, band in enumerate(result.band_names):
             n_up, n_dn = int(counts[c, b, 0]), int(counts[c, b, 1])
             rows.append({"channel": ch, "band": band,
-                         "threshold_uv": round(float(result.thresholds[b, c]), 6), "n_up": n_up,
+                         "threshold_uv": round(float(result.thresholds[b, c]), 6),
+                         "threshold_min_uv": round(float(lo[b, c]), 6),
+                         "threshold_max_uv": round(float(hi[b, c]), 6), "n_up": n_up,
                          "n_down": n_dn, "rate_hz": (n_up + n_dn) / result.duration_s})
-    return pd.DataFrame(rows, columns=["channel", "band", "threshold_uv", "n_up", "n_down",
-                                       "rate_hz"])
+    return pd.DataFrame(rows, columns=["channel", "band", "threshold_uv", "threshold_min_uv",
+                                       "threshold_max_uv", "n_up", "n_down", "rate_hz"])
 
 
 def events_table(result, ch_names) -> "pandas.DataFrame":  # noqa: F821

@@ -18,7 +18,7 @@ from numba import njit
 from hfo_detect.config import PipelineConfig
 from hfo_detect.errors import NonFiniteDataError
 from hfo_detect.frontend.adm import ADMEncoder
-from hfo_detect.frontend.calibration import ThresholdCalibrator
+from hfo_detect.frontend.calibration import FloorTrack, ThresholdCalibrator
 from hfo_detect.frontend.filters import FilterBank, filter_zero_phase, usable_bands
 from hfo_detect.spikes import SpikeTrains
 
@@ -40,6 +40,8 @@ class EncodeResult:
     band_names : tuple of str
     n_times : int
     sfreq : float
+    track : FloorTrack or None
+        The tracked floor the encoder applied (``CalibrationConfig.track_s``).
     """
 
     spikes: SpikeTrains
@@ -47,6 +49,16 @@ class EncodeResult:
     band_names: tuple[str, ...]
     n_times: int
     sfreq: float
+    track: FloorTrack | None = None
+
+    def threshold_range(self) -> tuple[np.ndarray, np.ndarray]:
+        """Lowest and highest effective threshold per band and channel, ``(n_bands, n_ch)``
+        each: the threshold divided by the largest and the smallest gain of the tracked floor
+        (both the threshold itself when untracked)."""
+        if self.track is None:
+            return self.thresholds, self.thresholds
+        g = self.track.gains
+        return self.thresholds / g.max(axis=2), self.thresholds / g.min(axis=2)
 
     @property
     def duration_s(self) -> float:
@@ -140,7 +152,7 @@ def _encode_stream(make_chunks, n_ch: int, n_times: int, sfreq: float, cfg: Pipe
     enc = ADMEncoder(cfg.adm, sfreq, thresholds, n_times, names, track)
     parts = [enc.process(filt, start) for start, filt in _filtered_blocks(fb, make_chunks(), path)]
     spikes = join_blocks(parts, n_ch, enc.source_names)
-    return EncodeResult(spikes, thresholds, names, int(n_times), float(sfreq))
+    return EncodeResult(spikes, thresholds, names, int(n_times), float(sfreq), track)
 
 
 def encode_array(data_uv: np.ndarray, sfreq: float, cfg: PipelineConfig, thresholds=None, *,
@@ -193,7 +205,8 @@ def _encode_zero_phase(data, sfreq, cfg, thresholds, ch_names, path) -> EncodeRe
         track = None
     thresholds = np.asarray(thresholds, dtype=np.float64).reshape(len(names), data.shape[0])
     enc = ADMEncoder(cfg.adm, sfreq, thresholds, data.shape[1], names, track)
-    return EncodeResult(enc.process(filt, 0), thresholds, names, data.shape[1], float(sfreq))
+    return EncodeResult(enc.process(filt, 0), thresholds, names, data.shape[1], float(sfreq),
+                        track)
 
 
 def encode_recording(recording, cfg: PipelineConfig, chunk_s: float = 10.0,
