@@ -135,7 +135,7 @@ def test_tracked_floor_follows_a_background_that_doubles():
     assert np.allclose(g[centres < 25], 1.0, atol=0.1)
     assert np.allclose(g[centres > 35], 0.5, atol=0.06)
     # the gain of a sample: linear between window centres, constant before the first
-    at = track.at(0, 60_000, fs)[0, 0]
+    at = track.apply(np.ones((1, 1, 60_000)), 0, fs)[0, 0]  # the gain of every sample
     k = int(round(centres[40] * fs))
     assert at[k] == pytest.approx(g[40], rel=1e-6)
     assert np.all(at[:int(centres[0] * fs)] == g[0])

@@ -117,10 +117,6 @@ class FloorTrack:
         k0, k1, frac = self._positions(start_sample, filtered.shape[2], sfreq)
         return _scaled(np.ascontiguousarray(filtered, dtype=np.float64), self.gains, k0, k1, frac)
 
-    def at(self, start_sample: int, n: int, sfreq: float) -> np.ndarray:
-        """Gains of samples ``start_sample .. start_sample + n - 1``: ``(n_bands, n_ch, n)``."""
-        return self.apply(np.ones(self.gains.shape[:2] + (n,)), start_sample, sfreq)
-
 
 @njit(cache=True)
 def _scaled(x, gains, k0, k1, frac):
