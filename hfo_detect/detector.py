@@ -317,7 +317,7 @@ class NeuromorphicDetector(BaseEstimator):
         state = None
         t_a = 0.0
         for start, block in _blocks(rec, self.chunk_s):
-            adm = encoder.process(bank.process(block), start)
+            adm = encoder.process(bank.process(block), start, overwrite=True)
             progress.advance(0.5 * n_ch * block.shape[1] / sfreq)
             adm_counts += adm.counts(n_streams)
             if self.keep_spikes:

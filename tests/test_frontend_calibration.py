@@ -141,6 +141,14 @@ def test_tracked_floor_follows_a_background_that_doubles():
     assert np.all(at[:int(centres[0] * fs)] == g[0])
     mid = int(round(0.5 * (centres[40] + centres[41]) * fs))
     assert at[mid] == pytest.approx(0.5 * (g[40] + g[41]), rel=1e-3)
+    # overwrite: the same values, written into the caller's array (what detect's pass 2 asks,
+    # to keep one block instead of two in memory); without it the input is left as it was
+    y = x[None] * 3.0
+    kept = y.copy()
+    new = track.apply(y, 0, fs)
+    assert np.array_equal(y, kept)
+    same = track.apply(y, 0, fs, overwrite=True)
+    assert same is y and np.array_equal(same, new)
 
 
 def test_tracked_floor_is_off_for_recordings_within_the_span_and_bounded_on_flat_ones():

@@ -352,8 +352,11 @@ class ADMEncoder:
             raise ValueError(f"floor track of shape {track.gains.shape[:2]} for {shape} thresholds")
         self._next = 0
 
-    def process(self, filtered: np.ndarray, start_sample: int) -> SpikeTrains:
-        """Encode one filtered chunk ``(n_bands, n_ch, n)`` starting at ``start_sample``.
+    def process(self, filtered: np.ndarray, start_sample: int,
+                overwrite: bool = False) -> SpikeTrains:
+        """Encode one filtered chunk ``(n_bands, n_ch, n)`` starting at ``start_sample``;
+        ``overwrite``: the chunk may be scaled in place by the floor track (the caller does not
+        use it afterwards).
 
         Returns
         -------
@@ -370,7 +373,7 @@ class ADMEncoder:
             raise ValueError("chunk runs past n_times_total")
         self._next += x.shape[2]
         if self.track is not None:
-            x = self.track.apply(x, start_sample, self.sfreq)
+            x = self.track.apply(x, start_sample, self.sfreq, overwrite=overwrite)
         if self.cfg.encoder == "faithful":
             t, ch, src = _faithful_kernel(x, start_sample, self.sfreq, self.n_times_total,
                                           self.n_grid, self.skip, self.thr, self.ref,
