@@ -140,7 +140,7 @@ def _scaled(x, gains, k0, k1, frac, out):
 def _quiet_means(x: np.ndarray, span: int, q: int) -> np.ndarray:
     """Mean of the ``q`` smallest values of every run of ``span`` consecutive values of ``x``."""
     runs = sliding_window_view(x, span)
-    return np.partition(runs, q - 1, axis=1)[:, :q].mean(axis=1)
+    return np.partition(runs, q - 1, axis=1)[:, :q].mean(axis=1, dtype=np.float64)
 
 
 class ThresholdCalibrator:
@@ -188,8 +188,13 @@ class ThresholdCalibrator:
         if n_times is not None and n_times > 0:
             t_last = min((n_times - 1) / self.sfreq, self.t_stop)
             n_win = int(t_last / self.rule.window_s) + 3  # as update() asks for
-        self._wmax = np.full((self.n_bands, self.n_channels, n_win), -np.inf)
-        self._wmin = np.full((self.n_bands, self.n_channels, n_win), np.inf)
+        # the authors' rules keep float64 extrema (their thresholds to the last bit); ``floor``
+        # [CHOICE] keeps float32: its 0.25-s windows on 64 ch x 1 h take 2 x 37 MB in float64,
+        # the peak memory of a whole 1-h run (pass 1), and rounding a window's extremum to
+        # float32 (6e-8 relative) moves a floor far less than the 0.1-uV threshold step
+        dtype = np.float32 if cal_cfg.rule == "floor" else np.float64
+        self._wmax = np.full((self.n_bands, self.n_channels, n_win), -np.inf, dtype)
+        self._wmin = np.full((self.n_bands, self.n_channels, n_win), np.inf, dtype)
         self._s1 = np.zeros((self.n_bands, self.n_channels))
         self._s2 = np.zeros((self.n_bands, self.n_channels))
         self._n_used = 0  # samples that counted (t <= t_stop)
@@ -264,8 +269,10 @@ class ThresholdCalibrator:
         wmax, wmin = self.window_extrema()
         q = self._n_quiet(wmax.shape[2])
         # one band at a time: a sorted copy of every band at once doubled the memory
-        up = np.stack([np.sort(wmax[b], axis=1)[:, :q].mean(axis=1) for b in range(self.n_bands)])
-        dn = np.stack([np.sort(-wmin[b], axis=1)[:, :q].mean(axis=1) for b in range(self.n_bands)])
+        up = np.stack([np.sort(wmax[b], axis=1)[:, :q].mean(axis=1, dtype=np.float64)
+                       for b in range(self.n_bands)])
+        dn = np.stack([np.sort(-wmin[b], axis=1)[:, :q].mean(axis=1, dtype=np.float64)
+                       for b in range(self.n_bands)])
         return up + dn
 
     def raw_thresholds(self) -> np.ndarray:
