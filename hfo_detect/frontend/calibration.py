@@ -189,9 +189,9 @@ class ThresholdCalibrator:
             t_last = min((n_times - 1) / self.sfreq, self.t_stop)
             n_win = int(t_last / self.rule.window_s) + 3  # as update() asks for
         # the authors' rules keep float64 extrema (their thresholds to the last bit); ``floor``
-        # [CHOICE] keeps float32: its 0.25-s windows on 64 ch x 1 h take 2 x 37 MB in float64,
-        # the peak memory of a whole 1-h run (pass 1), and rounding a window's extremum to
-        # float32 (6e-8 relative) moves a floor far less than the 0.1-uV threshold step
+        # [CHOICE] keeps float32: its 0.25-s windows on 64 ch x 1 h took 2 x 37 MB in float64
+        # and set the high-water mark of a whole 1-h run (pass 1), while rounding a window's
+        # extremum to float32 (6e-8 relative) moves a floor far less than the 0.1-uV step
         dtype = np.float32 if cal_cfg.rule == "floor" else np.float64
         self._wmax = np.full((self.n_bands, self.n_channels, n_win), -np.inf, dtype)
         self._wmin = np.full((self.n_bands, self.n_channels, n_win), np.inf, dtype)
