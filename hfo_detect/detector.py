@@ -368,7 +368,8 @@ class NeuromorphicDetector(BaseEstimator):
         art = [i for i, name in enumerate(self.band_names_) if roles.get(name) == "artifact"]
         streams = tuple(s for a in art for s in (2 * a, 2 * a + 1))
         streams = streams if streams and cfg.output.n_interneurons > 0 else None
-        return OutputStage(cfg.output, params, streams, int(self.first_channel))
+        return OutputStage(cfg.output, params, streams, int(self.first_channel),
+                           keep_spikes=bool(self.keep_spikes))
 
     @staticmethod
     def _read(stage, readout, hidden_parts, hidden, adm_now, t_a, t_b):
@@ -437,8 +438,7 @@ class NeuromorphicDetector(BaseEstimator):
         extra_neurons = extra_synapses = 0
         if stage is not None:
             # every spike of a layer is a synaptic event at each of its targets (power model)
-            inter = stage.interneuron_spikes()
-            inter_ch = np.bincount(inter.channel, minlength=n_ch)[:n_ch]
+            inter_ch = stage.interneuron_counts
             out_ch = np.bincount(output.channel, minlength=n_ch)[:n_ch]
             n_int = 0 if stage.inter is None else stage.inter.n_hidden
             syn = syn + hidden_per_ch + inter_ch * stage.output.n_hidden

@@ -384,3 +384,21 @@ def test_detect_follows_a_background_that_grows():
     _, s = scores(NeuromorphicDetector())
     assert (s["recall"] >= 0.9).all()
     assert s["fp"].sum() <= s_fixed["fp"].sum() / 10
+
+
+def test_interneuron_counts_without_keeping_the_spikes(hidden):
+    """keep_spikes=False: the same output spikes and interneuron counts, no spike list."""
+    t, n = _burst()
+    h = SpikeTrains(t, np.zeros(t.size), n, 1).sort()
+    art = np.array([0.05, 0.06, 0.199, 0.2, 0.5])
+    a = SpikeTrains(art, np.zeros(art.size), np.full(art.size, 4), 1)
+    kept = OutputStage(OutputConfig(weight_na=5.0), hidden, (4, 5))
+    lean = OutputStage(OutputConfig(weight_na=5.0), hidden, (4, 5), keep_spikes=False)
+    out_kept, out_lean = kept.step(h, a, 0.0, 1.0), lean.step(h, a, 0.0, 1.0)
+    np.testing.assert_array_equal(out_lean.times, out_kept.times)
+    inter = kept.interneuron_spikes()
+    assert len(inter) > 0
+    assert lean.interneuron_counts.tolist() == [len(inter)] == kept.interneuron_counts.tolist()
+    assert lean.inter_spikes == []
+    with pytest.raises(ValueError, match="keep_spikes"):
+        lean.interneuron_spikes()
