@@ -179,6 +179,20 @@ def test_strong_fast_ripple_is_not_taken_for_an_artifact(strong_fr_recording):
     assert np.any(det_old.spikes_["interneuron"].times > 0.1) and hits_old < 3
 
 
+def test_detect_counts_interneuron_spikes_without_keeping_them(strong_fr_recording):
+    """Without keep_spikes the detector keeps no interneuron spike list (memory grows with the
+    recording otherwise) and writes the same counts table (the power model reads it)."""
+    kept = NeuromorphicDetector(seed=0, keep_spikes=True)
+    lean = NeuromorphicDetector(seed=0)
+    ev_kept, ev_lean = (d.fit_predict(strong_fr_recording).df for d in (kept, lean))
+    pd.testing.assert_frame_equal(ev_lean, ev_kept)
+    pd.testing.assert_frame_equal(lean.counts_, kept.counts_)
+    n_inter = len(kept.spikes_["interneuron"])
+    assert n_inter > 0  # the filters' start-up transient fires it
+    assert lean.output_stage_.interneuron_counts.tolist() == [n_inter]
+    assert lean.output_stage_.inter_spikes == []
+
+
 def test_floor_calibration_is_robust_on_short_inputs():
     from hfo_detect.config import CalibrationConfig
     from hfo_detect.frontend.calibration import calibrate_thresholds

@@ -100,7 +100,7 @@ class OutputStage:
     keep_spikes : bool
         Keep the interneurons' spikes for :meth:`interneuron_spikes`; without it only their
         count per channel (``interneuron_counts``) is kept, so memory does not grow with the
-        recording's length (~0.4 M spikes, ~7 MB, on 64 ch x 1 h of the scale workload).
+        recording's length (~7 MB on 64 ch x 1 h of the scale workload, counted on its first 120 s).
     """
 
     out_cfg: OutputConfig
