@@ -44,6 +44,15 @@ section and behind ``ADMConfig.reference``):
            and the Morphology detector: median event duration (and the reference's), pooled
            F1 under the overlap rule, intersection-over-union >= 0.2 and >= 0.5, and onsets
            within 50 ms. ~1 min.
+``envelope-ceiling`` what the front end carries with no ADM and no network, at best: the preset's
+           causal sub-band filters and calibrated (and, where tracked, tracked) noise floor; the
+           RMS over 20-ms windows (5-ms steps) of each HFO sub-band over its ADM threshold, the
+           larger of a kind's two sub-bands; windows above a factor c flagged, runs of at least m
+           windows become events of that kind. c (0.5-3.0) and m (1, 3, 5, 7 windows) are chosen
+           on each set itself (an oracle: the best any such energy detector reaches there, with
+           its threshold picked on the answers), and the one (c, m) best on average over the
+           three held-out generators is applied to every set; the default ``detect``'s F1
+           beside. Held-out recordings of ``bench_accuracy.py`` and the real snippets. ~3 min.
 ``track``  what ``CalibrationConfig.track_s`` changes: hfo256 with spans of None (one threshold
            per channel and band), 5, 10 (the preset), 20 and 60 s, on ``bench_accuracy.py``'s
            three held-out generators (pooled P / R / F1, FPs on spikes / artifacts) and on the
@@ -62,6 +71,7 @@ Usage::
     python data_scripts/variant_study.py border
     python data_scripts/variant_study.py bounds
     python data_scripts/variant_study.py track
+    python data_scripts/variant_study.py envelope-ceiling
 """
 
 from __future__ import annotations
@@ -455,6 +465,92 @@ def track(spans=(None, 5.0, 10.0, 20.0, 60.0)) -> None:
         print(f"{span} | " + " | ".join(cells), flush=True)
 
 
+ENVELOPE_C = tuple(np.round(np.arange(0.5, 3.01, 0.05), 2))
+ENVELOPE_MIN_WINDOWS = (1, 3, 5, 7)
+
+
+def _envelope_ratio(det, rec):
+    """Per event kind, (n_ch, n_windows) RMS over 20-ms windows of the larger sub-band over its
+    ADM threshold, as the ADM sees the sub-band (tracked floor applied); first 0.1 s zeroed
+    (the causal filters' start)."""
+    from hfo_detect.frontend.filters import FilterBank
+
+    fs = det.sfreq_
+    x = rec.get_data_uv()
+    sub = FilterBank(det.config_.filters, fs, x.shape[0]).process(x)
+    if det.floor_track_ is not None:
+        sub = det.floor_track_.apply(sub, 0, fs)
+    thr = det.thresholds_.to_numpy().T
+    width, step = int(round(0.02 * fs)), int(round(0.005 * fs))
+    starts = np.arange((x.shape[1] - width) // step + 1) * step
+    out = {}
+    for i, b in enumerate(det.config_.filters.bands):
+        if b.role != "hfo":
+            continue
+        cum = np.concatenate([np.zeros((x.shape[0], 1)), np.cumsum(sub[i] ** 2, axis=1)], axis=1)
+        r = np.sqrt((cum[:, starts + width] - cum[:, starts]) / width) / thr[i][:, None]
+        out[b.event_kind] = r if b.event_kind not in out else np.maximum(out[b.event_kind], r)
+    for r in out.values():
+        r[:, starts < int(0.1 * fs)] = 0.0
+    return out, step / fs, width / fs
+
+
+def _envelope_events(ratio, c, m, ch_names, step_s, width_s):
+    import pandas as pd
+
+    rows = []
+    for kind, r in ratio.items():
+        on = np.zeros((r.shape[0], r.shape[1] + 2), np.int8)
+        on[:, 1:-1] = r > c
+        d = np.diff(on, axis=1)
+        for ch, name in enumerate(ch_names):
+            a, b = np.flatnonzero(d[ch] == 1), np.flatnonzero(d[ch] == -1) - 1
+            keep = b - a + 1 >= m
+            rows += [dict(onset=i * step_s, duration=(j - i) * step_s + width_s, channel=name,
+                          kind=kind) for i, j in zip(a[keep], b[keep])]
+    return pd.DataFrame(rows, columns=["onset", "duration", "channel", "kind"])
+
+
+def _pooled(parts):
+    tp, fp, fn = (sum(p[k] or 0 for p in parts) for k in ("tp", "fp", "fn"))
+    return tp / max(tp + fp, 1), tp / max(tp + fn, 1), 2 * tp / max(2 * tp + fp + fn, 1)
+
+
+def envelope_ceiling(work: Path) -> None:
+    import bench_accuracy as ba
+    from bench.accuracy import score, truth_table
+    from bench.workloads import real
+
+    from hfo_detect.channels import canonical_bipolar
+    from hfo_detect.detector import NeuromorphicDetector, as_recording
+
+    sets = [(g, ba._canon_truth(t), [canonical_bipolar(c) for c in n], raw)
+            for g, _, raw, t, n in ba.sim_recordings(False)]
+    sets += [(w.name, truth_table(w.truth), None, str(w.edf)) for w in real(work)]
+    net, env = {}, {}
+    for name, truth, reviewed, x in sets:
+        rec = as_recording(x)
+        det = NeuromorphicDetector().fit(rec)
+        net.setdefault(name, []).append(score(det.predict(rec), truth, reviewed)["all"])
+        ratio, step_s, width_s = _envelope_ratio(det, rec)
+        names = list(det.thresholds_.index)
+        for c in ENVELOPE_C:
+            for m in ENVELOPE_MIN_WINDOWS:
+                ev = _envelope_events(ratio, c, m, names, step_s, width_s)
+                env.setdefault((name, c, m), []).append(score(ev, truth, reviewed)["all"])
+    grid = [(c, m) for c in ENVELOPE_C for m in ENVELOPE_MIN_WINDOWS]
+    held = [g for g in net if g in ("sim", "train-gen", "indep")]
+    c_h, m_h = max(grid, key=lambda cm: np.mean([_pooled(env[(g, *cm)])[2] for g in held]))
+    print(f"set | detect P / R / F1 | envelope, (c, m) chosen on the set: c, m, P / R / F1 | "
+          f"envelope at c {c_h}, m {m_h} (best on the held-out generators): P / R / F1")
+    for name in net:
+        c, m = max(grid, key=lambda cm: _pooled(env[(name, *cm)])[2])
+        cells = [" / ".join(f"{v:.2f}" for v in _pooled(net[name])),
+                 f"{c}, {m}, " + " / ".join(f"{v:.2f}" for v in _pooled(env[(name, c, m)])),
+                 " / ".join(f"{v:.2f}" for v in _pooled(env[(name, c_h, m_h)]))]
+        print(f"{name} | " + " | ".join(cells), flush=True)
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="mode", required=True)
@@ -478,6 +574,8 @@ def main(argv=None) -> int:
     sub.add_parser("border")
     sub.add_parser("bounds")
     sub.add_parser("track")
+    pe = sub.add_parser("envelope-ceiling")
+    pe.add_argument("--work", type=Path, default=HERE.parent / "bench_work")
     a = p.parse_args(argv)
     if a.mode not in ("learn", "spike-ceiling", "border", "bounds", "track"):
         try:
@@ -499,6 +597,8 @@ def main(argv=None) -> int:
         bounds()
     elif a.mode == "track":
         track()
+    elif a.mode == "envelope-ceiling":
+        envelope_ceiling(a.work)
     else:
         adm_count(a.snippet, a.work, a.scale)
     return 0
