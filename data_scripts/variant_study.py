@@ -498,22 +498,16 @@ def _envelope_ratio(det, rec):
 def _envelope_events(ratio, c, m, ch_names, step_s, width_s):
     import pandas as pd
 
+    from hfo_detect.baselines._common import runs
+
     rows = []
     for kind, r in ratio.items():
-        on = np.zeros((r.shape[0], r.shape[1] + 2), np.int8)
-        on[:, 1:-1] = r > c
-        d = np.diff(on, axis=1)
         for ch, name in enumerate(ch_names):
-            a, b = np.flatnonzero(d[ch] == 1), np.flatnonzero(d[ch] == -1) - 1
+            a, b = runs(r[ch] > c)
             keep = b - a + 1 >= m
             rows += [dict(onset=i * step_s, duration=(j - i) * step_s + width_s, channel=name,
                           kind=kind) for i, j in zip(a[keep], b[keep])]
     return pd.DataFrame(rows, columns=["onset", "duration", "channel", "kind"])
-
-
-def _pooled(parts):
-    tp, fp, fn = (sum(p[k] or 0 for p in parts) for k in ("tp", "fp", "fn"))
-    return tp / max(tp + fp, 1), tp / max(tp + fn, 1), 2 * tp / max(2 * tp + fp + fn, 1)
 
 
 def envelope_ceiling(work: Path) -> None:
@@ -531,23 +525,28 @@ def envelope_ceiling(work: Path) -> None:
     for name, truth, reviewed, x in sets:
         rec = as_recording(x)
         det = NeuromorphicDetector().fit(rec)
-        net.setdefault(name, []).append(score(det.predict(rec), truth, reviewed)["all"])
+        net.setdefault(name, []).append(score(det.predict(rec), truth, reviewed))
         ratio, step_s, width_s = _envelope_ratio(det, rec)
         names = list(det.thresholds_.index)
         for c in ENVELOPE_C:
             for m in ENVELOPE_MIN_WINDOWS:
                 ev = _envelope_events(ratio, c, m, names, step_s, width_s)
-                env.setdefault((name, c, m), []).append(score(ev, truth, reviewed)["all"])
+                env.setdefault((name, c, m), []).append(score(ev, truth, reviewed))
+
+    def pooled(parts):  # P, R, F1 summed over the set's recordings
+        a = ba._sum_scores(parts)["all"]
+        return a["precision"], a["recall"], a["f1"]
+
     grid = [(c, m) for c in ENVELOPE_C for m in ENVELOPE_MIN_WINDOWS]
     held = [g for g in net if g in ("sim", "train-gen", "indep")]
-    c_h, m_h = max(grid, key=lambda cm: np.mean([_pooled(env[(g, *cm)])[2] for g in held]))
+    c_h, m_h = max(grid, key=lambda cm: np.mean([pooled(env[(g, *cm)])[2] for g in held]))
     print(f"set | detect P / R / F1 | envelope, (c, m) chosen on the set: c, m, P / R / F1 | "
           f"envelope at c {c_h}, m {m_h} (best on the held-out generators): P / R / F1")
     for name in net:
-        c, m = max(grid, key=lambda cm: _pooled(env[(name, *cm)])[2])
-        cells = [" / ".join(f"{v:.2f}" for v in _pooled(net[name])),
-                 f"{c}, {m}, " + " / ".join(f"{v:.2f}" for v in _pooled(env[(name, c, m)])),
-                 " / ".join(f"{v:.2f}" for v in _pooled(env[(name, c_h, m_h)]))]
+        c, m = max(grid, key=lambda cm: pooled(env[(name, *cm)])[2])
+        cells = [" / ".join(f"{v:.2f}" for v in pooled(net[name])),
+                 f"{c}, {m}, " + " / ".join(f"{v:.2f}" for v in pooled(env[(name, c, m)])),
+                 " / ".join(f"{v:.2f}" for v in pooled(env[(name, c_h, m_h)]))]
         print(f"{name} | " + " | ".join(cells), flush=True)
 
 
