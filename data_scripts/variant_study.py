@@ -579,6 +579,8 @@ def main(argv=None) -> int:
     if a.mode not in ("learn", "spike-ceiling", "border", "bounds", "track"):
         try:
             a.work.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:
+            p.error(f"--work {a.work}: not a folder")
         except OSError as err:
             p.error(f"--work {a.work}: {err.strerror}")
     if a.mode == "learn":
